@@ -1,0 +1,12 @@
+"""Every REST path works with and without a trailing slash (SPEC §6): each area's
+patterns are written without one and `slash_optional` adds the other form."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("api.routes.meta")),
+    path("", include("api.routes.accounts")),
+    path("", include("api.routes.projects")),
+    path("", include("api.routes.tracking")),
+    path("", include("api.routes.gamification")),
+]

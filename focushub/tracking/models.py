@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+
+
+class TimeEntry(models.Model):
+    """A span of tracked time. `end_time` is null while the timer runs; `duration` is
+    derived by the services and never taken from a client."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_entries")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="time_entries")
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField(null=True, blank=True)
+    duration = models.PositiveIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # The database, not only the service, guarantees one running timer per user.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(end_time__isnull=True), name="one_running_timer_per_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_time__isnull=True) | models.Q(end_time__gt=models.F("start_time")),
+                name="entry_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_time__isnull=True, duration__isnull=True)
+                | models.Q(end_time__isnull=False, duration__isnull=False),
+                name="entry_duration_iff_stopped",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-start_time", "-id"]),
+            models.Index(fields=["project", "-start_time"]),
+            models.Index(fields=["end_time"], condition=models.Q(end_time__isnull=True), name="running_entries"),
+        ]
+
+    def __str__(self):
+        return f"entry {self.pk} ({self.user_id}, {self.project_id})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.end_time is None
+
+
+class DailyRollup(models.Model):
+    """Seconds and completed entries per (user, project, UTC date): the source of
+    leaderboards and totals. Kept exact by the services, rebuilt by the schedule."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rollups")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="rollups")
+    date = models.DateField()
+    seconds = models.BigIntegerField(default=0)
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project", "date"], name="rollup_unique"),
+        ]
+        indexes = [models.Index(fields=["date", "user"]), models.Index(fields=["project", "date"])]
+
+    def __str__(self):
+        return f"rollup {self.user_id}/{self.project_id}/{self.date}: {self.seconds}s"
