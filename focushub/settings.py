@@ -124,6 +124,8 @@ if EMBEDDED:
 else:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env("TEST_DB_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

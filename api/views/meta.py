@@ -1,0 +1,27 @@
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from focushub import health
+
+
+class HealthView(APIView):
+    """Liveness: the process answers."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+class ReadyView(APIView):
+    """Readiness: the database and (when configured) Redis answer."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        checks = health.readiness()
+        ok = all(value == "ok" for value in checks.values())
+        return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)

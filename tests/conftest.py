@@ -1,0 +1,74 @@
+"""Shared fixtures. Most tests drive a real daphne (and, where needed, a real django-q2
+cluster) over HTTP and websockets, against the test database pytest-django created:
+PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set, the embedded default otherwise."""
+
+import itertools
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+
+from focushub.accounts.models import User
+from focushub.accounts.tokens import issue_access
+from tests.support.clients import Actor, Api
+from tests.support.processes import Daphne, QCluster
+
+LOG_DIR = Path(settings.DATA_DIR) / "test-logs"
+_counter = itertools.count(1)
+
+
+def _flush_redis() -> None:
+    if settings.REDIS_URL:
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@pytest.fixture(scope="session")
+def server(django_db_setup, django_db_blocker):
+    """One daphne for the session, serving the test database."""
+    with django_db_blocker.unblock():
+        _flush_redis()
+        proc = Daphne(LOG_DIR)
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def qcluster(server, django_db_blocker):
+    """A real django-q2 cluster, started on first use and kept for the session."""
+    with django_db_blocker.unblock():
+        proc = QCluster(LOG_DIR)
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def live(server, transactional_db):
+    """A test that talks to the live server: its rows must be committed to be seen there."""
+    _flush_redis()
+    return server
+
+
+def unique_name(prefix: str = "user") -> str:
+    return f"{prefix}{next(_counter)}_{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def make_actor(live):
+    """Create a user (committed) and hand back an Actor with a valid access token."""
+
+    def make(username: str | None = None, *, password: str = "correct horse battery staple", **fields) -> Actor:
+        username = username or unique_name()
+        user = User.objects.create_user(
+            email=fields.pop("email", f"{username}@example.com"), username=username, password=password, **fields
+        )
+        token = issue_access(user.pk)
+        return Actor(user=user, token=token, api=Api(live.url, token), password=password)
+
+    return make
+
+
+@pytest.fixture
+def anon(live) -> Api:
+    return Api(live.url)
