@@ -1,0 +1,33 @@
+"""Who sees which event (SPEC §4 audience, §5 privacy). REST timelines and websocket
+replay/live delivery all filter through these, so the rule lives once."""
+
+from django.db.models import Q, QuerySet
+
+from focushub.projects.selectors import member_project_ids
+from focushub.timeline.models import Event
+
+MEMBER_AUDIENCES = (Event.Audience.PROJECT, Event.Audience.PUBLIC)
+
+
+def events_for_user_feed(user_id: int) -> QuerySet[Event]:
+    """A user's own timeline: everything they did, and what happened on their projects."""
+    return Event.objects.filter(
+        Q(actor_id=user_id) | Q(project_id__in=member_project_ids(user_id), audience__in=MEMBER_AUDIENCES)
+    )
+
+
+def events_for_project(project_id: int, *, is_member: bool) -> QuerySet[Event]:
+    """A project's timeline; non-members (of a public project) see only public events."""
+    audiences = MEMBER_AUDIENCES if is_member else (Event.Audience.PUBLIC,)
+    return Event.objects.filter(project_id=project_id, audience__in=audiences)
+
+
+def events_public_by(actor_id: int) -> QuerySet[Event]:
+    return Event.objects.filter(actor_id=actor_id, audience=Event.Audience.PUBLIC)
+
+
+def event_visible_in_feed(event: Event, user_id: int, member_project_ids: set[int]) -> bool:
+    """The same rule as events_for_user_feed, for one event already in memory (live fan-out)."""
+    if event.actor_id == user_id:
+        return True
+    return event.project_id in member_project_ids and event.audience in MEMBER_AUDIENCES
