@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("api.routes.projects")),
     path("", include("api.routes.tracking")),
     path("", include("api.routes.gamification")),
+    path("", include("api.routes.leaderboards")),
 ]

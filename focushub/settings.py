@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "focushub.timeline",
     "focushub.badges",
     "focushub.leaderboards",
+    "focushub.demo",
     "realtime",
     "api",
     "workers",
