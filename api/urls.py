@@ -1,5 +1,5 @@
 """Every REST path works with and without a trailing slash (SPEC §6): each area's
-patterns are written without one and `slash_optional` adds the other form."""
+patterns are regexes ending in `/?$`. One route module per area keeps owners apart."""
 
 from django.urls import include, path
 
