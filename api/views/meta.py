@@ -1,3 +1,5 @@
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,3 +27,18 @@ class ReadyView(APIView):
         checks = health.readiness()
         ok = all(value == "ok" for value in checks.values())
         return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+
+
+class OpenApiView(SpectacularAPIView):
+    """The OpenAPI 3 document, always as JSON."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [OpenApiJsonRenderer]
+
+
+class DocsView(SpectacularSwaggerView):
+    """Swagger UI for the document above; its assets are served locally (works offline)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
