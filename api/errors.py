@@ -4,6 +4,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -56,6 +57,8 @@ def error_body(code: str, detail: str, errors: dict | None = None) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.detail, exc.errors), status=exc.status)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        return Response(error_body("payload_too_large", "Request body is too large."), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -75,6 +78,16 @@ def exception_handler(exc, context):
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     response.data = error_body(code, str(detail))
     return response
+
+
+def bad_request_view(request, exception=None):
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        return JsonResponse(error_body("payload_too_large", "Request body is too large."), status=413)
+    return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+
+
+def permission_denied_view(request, exception=None):
+    return JsonResponse(error_body("forbidden", "You do not have permission to do this."), status=403)
 
 
 def not_found_view(request, exception=None):

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -195,6 +196,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT") or DATA_DIR / "media")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+MAX_REQUEST_BYTES = 5 * 1024 * 1024
 
 CLOUDINARY_URL = env("CLOUDINARY_URL") or ""
 SENTRY_DSN = env("SENTRY_DSN") or ""

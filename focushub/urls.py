@@ -10,5 +10,7 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
 
+handler400 = "api.errors.bad_request_view"
+handler403 = "api.errors.permission_denied_view"
 handler404 = "api.errors.not_found_view"
 handler500 = "api.errors.server_error_view"

@@ -16,6 +16,7 @@ from tests.support.clients import Actor, Api
 from tests.support.processes import Daphne, QCluster
 
 LOG_DIR = Path(settings.DATA_DIR) / "test-logs"
+SPA_ORIGIN = "http://spa.example.test"  # the frontend origin the test server allows (CORS)
 _counter = itertools.count(1)
 
 
@@ -29,7 +30,7 @@ def server(django_db_setup, django_db_blocker):
     """One daphne for the session, serving the test database."""
     with django_db_blocker.unblock():
         _flush_redis()
-        proc = Daphne(LOG_DIR)
+        proc = Daphne(LOG_DIR, CORS_ALLOWED_ORIGINS=SPA_ORIGIN)
     yield proc
     proc.stop()
 

@@ -1,0 +1,97 @@
+"""What every REST path promises (SPEC §6): JSON errors with a stable code, no 500 on any
+input, size limits, CORS for the SPA, health and the OpenAPI document."""
+
+import pytest
+
+from tests.conftest import SPA_ORIGIN
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == code
+    assert isinstance(body["detail"], str) and body["detail"]
+    return body
+
+
+def test_unknown_path_is_a_json_404(anon):
+    assert_error(anon.get("/no/such/thing"), 404, "not_found")
+
+
+def test_wrong_method_is_a_json_405(anon):
+    assert_error(anon.delete("/healthz"), 405, "method_not_allowed")
+
+
+def test_protected_path_without_token_is_a_json_401(anon):
+    assert_error(anon.get("/time-entries"), 401, "not_authenticated")
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer not-a-jwt", "Bearer \u00e9\u00e9"])
+def test_malformed_authorization_is_a_json_401(anon, header):
+    response = anon.get("/time-entries", headers={"Authorization": header.encode("utf-8")})
+    assert_error(response, 401, "authentication_failed")
+
+
+def test_malformed_json_is_a_json_400(make_actor):
+    alice = make_actor()
+    response = alice.api.post("/time-entries/start", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "malformed_request")
+
+
+def test_unsupported_media_type_is_a_json_415(make_actor):
+    alice = make_actor()
+    response = alice.api.post("/time-entries/start", data=b"project=1", headers={"Content-Type": "text/plain"})
+    assert_error(response, 415, "unsupported_media_type")
+
+
+def test_body_over_the_request_limit_is_refused_with_413(anon):
+    response = anon.post("/auth/login", data=b"x" * (6 * 1024 * 1024), headers={"Content-Type": "application/json"})
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_json_body_over_the_parse_limit_is_refused_with_413(make_actor):
+    alice = make_actor()
+    big = b'{"description": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    response = alice.api.post("/time-entries/start", data=big, headers={"Content-Type": "application/json"})
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_cors_preflight_allows_the_configured_spa_origin(anon):
+    response = anon.request(
+        "OPTIONS",
+        "/time-entries",
+        headers={"Origin": SPA_ORIGIN, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization, content-type"},
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == SPA_ORIGIN
+    assert "authorization" in response.headers["Access-Control-Allow-Headers"].lower()
+
+
+def test_cors_does_not_allow_other_origins(anon):
+    response = anon.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_readiness_reports_each_dependency(anon, settings):
+    body = anon.get("/readyz").json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok"
+    assert ("redis" in body["checks"]) == bool(settings.REDIS_URL)
+
+
+def test_openapi_document_lists_the_rest_paths(anon):
+    document = anon.get("/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    paths = set(document["paths"])
+    for expected in ("/auth/login", "/projects", "/time-entries/start", "/leaderboard", "/badges", "/timeline"):
+        assert any(p.rstrip("/") == expected for p in paths), expected
+
+
+def test_docs_ui_is_served_without_network(anon):
+    page = anon.get("/docs")
+    assert page.status_code == 200
+    assert "swagger-ui" in page.text
+    asset = anon.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert asset.status_code == 200
