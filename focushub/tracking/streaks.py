@@ -1,0 +1,41 @@
+"""Streaks (SPEC §5): consecutive days in the user's timezone that each hold at least
+15 minutes of tracked time. A streak is still alive while yesterday counts and today does
+not yet. Profiles, the overview and the `streak` badge all read it from here.
+
+The per-day sums come from the database in chunks of days (aggregation.seconds_by_local_day,
+one query per 400 days of history); no entry is loaded into Python.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Min
+from django.utils import timezone
+
+from focushub.accounts.models import User
+from focushub.tracking.aggregation import seconds_by_local_day, user_zone
+from focushub.tracking.models import TimeEntry
+
+DAY_THRESHOLD_SECONDS = 15 * 60
+
+
+def streak_for(user: User, *, today: date | None = None) -> tuple[int, int]:
+    """(current, longest) streak in days. Running timers count up to now."""
+    zone = user_zone(user)
+    today = today or timezone.now().astimezone(zone).date()
+    first_start = TimeEntry.objects.filter(user_id=user.pk).aggregate(first=Min("start_time"))["first"]
+    if first_start is None:
+        return 0, 0
+    first_day = first_start.astimezone(zone).date()
+    if first_day > today:
+        return 0, 0
+    seconds = seconds_by_local_day(user_id=user.pk, tz=zone, first=first_day, last=today)
+    run = longest = run_before_today = 0
+    day = first_day
+    while day <= today:
+        if day == today:
+            run_before_today = run
+        run = run + 1 if seconds[day] >= DAY_THRESHOLD_SECONDS else 0
+        longest = max(longest, run)
+        day += timedelta(days=1)
+    current = run if seconds[today] >= DAY_THRESHOLD_SECONDS else run_before_today
+    return current, longest
