@@ -3,6 +3,7 @@ cluster) over HTTP and websockets, against the test database pytest-django creat
 PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set, the embedded default otherwise."""
 
 import itertools
+import os
 import uuid
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from tests.support.processes import Daphne, QCluster
 
 LOG_DIR = Path(settings.DATA_DIR) / "test-logs"
 SPA_ORIGIN = "http://spa.example.test"  # the frontend origin the test server allows (CORS)
+# Every test calls from 127.0.0.1, so per-IP auth throttles would trip across the suite;
+# the throttling tests start their own daphne with low rates (tests/accounts).
+os.environ.setdefault("LOGIN_IP_THROTTLE_RATE", "100000/min")
+os.environ.setdefault("SIGNUP_THROTTLE_RATE", "100000/min")
 _counter = itertools.count(1)
 
 

@@ -4,6 +4,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from focushub.accounts.rules import username_validator
+
 
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
@@ -29,7 +31,7 @@ class User(AbstractBaseUser):
         ADMIN = "admin"
 
     email = models.EmailField(max_length=254)
-    username = models.CharField(max_length=30, unique=True)
+    username = models.CharField(max_length=30, unique=True, validators=[username_validator])
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.USER)
     timezone = models.CharField(max_length=64, default="UTC")
     avatar_url = models.URLField(max_length=500, blank=True, default="")

@@ -78,3 +78,8 @@ def issue_access(user_id: int) -> str:
         jti=uuid.uuid4(),
         expires_at=timezone.now() + settings.ACCESS_TOKEN_TTL,
     )
+
+
+def issue_refresh(*, user_id: int, jti: uuid.UUID, family: uuid.UUID, expires_at: datetime) -> str:
+    """The JWT form of a RefreshToken row; the row, not the JWT, says whether it still works."""
+    return encode(user_id=user_id, token_type="refresh", jti=jti, expires_at=expires_at, family=family)

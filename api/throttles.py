@@ -1,0 +1,56 @@
+"""Throttles for the doors an attacker would hammer: login (per login identifier and per
+client IP) and signup (per client IP). Rates come from settings (LOGIN_THROTTLE_RATE,
+LOGIN_IP_THROTTLE_RATE, SIGNUP_THROTTLE_RATE) and counts live in the shared cache, so
+every daphne instance counts against the same budget when Redis is configured.
+
+The client IP is REMOTE_ADDR only. DRF's default would trust any X-Forwarded-For header,
+which lets a client name a fresh IP on every attempt; behind a proxy, run daphne with
+--proxy-headers so REMOTE_ADDR is the real client."""
+
+import hashlib
+from collections.abc import Mapping
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _ClientIpThrottle(SimpleRateThrottle):
+    rate_setting = ""
+
+    def get_rate(self) -> str:
+        return getattr(settings, self.rate_setting)
+
+    def get_ident(self, request) -> str:
+        return request.META.get("REMOTE_ADDR") or "unknown"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginIpThrottle(_ClientIpThrottle):
+    scope = "login_ip"
+    rate_setting = "LOGIN_IP_THROTTLE_RATE"
+
+
+class SignupIpThrottle(_ClientIpThrottle):
+    scope = "signup"
+    rate_setting = "SIGNUP_THROTTLE_RATE"
+
+
+class LoginIdentifierThrottle(SimpleRateThrottle):
+    """Guesses against one account, from however many IPs. Keyed by the login as typed,
+    case-folded and hashed (no emails in cache keys); a body without a usable `login`
+    is left to the serializer's 400."""
+
+    scope = "login"
+
+    def get_rate(self) -> str:
+        return settings.LOGIN_THROTTLE_RATE
+
+    def get_cache_key(self, request, view) -> str | None:
+        data = request.data
+        login = data.get("login") if isinstance(data, Mapping) else None
+        if not isinstance(login, str) or not login.strip():
+            return None
+        digest = hashlib.sha256(login.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
