@@ -26,6 +26,14 @@ def events_public_by(actor_id: int) -> QuerySet[Event]:
     return Event.objects.filter(actor_id=actor_id, audience=Event.Audience.PUBLIC)
 
 
+def events_by_user_for_viewer(*, actor_id: int, viewer_id: int | None) -> QuerySet[Event]:
+    """A user's timeline on their profile: all of it for themself, only public events for
+    anyone else (SPEC §5: profiles show only public activity to others)."""
+    if viewer_id == actor_id:
+        return Event.objects.filter(actor_id=actor_id)
+    return events_public_by(actor_id)
+
+
 def event_visible_in_feed(event: Event, user_id: int, member_project_ids: set[int]) -> bool:
     """The same rule as events_for_user_feed, for one event already in memory (live fan-out)."""
     if event.actor_id == user_id:

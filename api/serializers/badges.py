@@ -1,0 +1,82 @@
+"""Wire shapes of /badges (SPEC §6): a badge is {id, slug, name, description, criteria,
+image_url, earned_at, progress}, plus `active`. Input serializers check types and sizes;
+criteria rules are the domain's (focushub.badges.criteria), which names the field."""
+
+import json
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers.timeline import IsoDateTime
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class CriteriaField(serializers.Field):
+    """A JSON object; multipart forms send it as a JSON string."""
+
+    default_error_messages = {"invalid": 'Must be a JSON object, e.g. {"type": "total_time", "seconds": 3600}.'}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class BadgeInput(serializers.Serializer):
+    """POST /badges (JSON, or multipart with an `image` file); PATCH takes any subset."""
+
+    slug = serializers.SlugField(max_length=50)
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    criteria = CriteriaField()
+    image_url = serializers.URLField(max_length=500, allow_blank=True, required=False, default="")
+    image = serializers.FileField(required=False, write_only=True, help_text="PNG, JPEG, GIF or WebP, at most 1 MB.")
+    active = serializers.BooleanField(required=False, default=True)
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return attrs
+
+
+class ProgressOutput(serializers.Serializer):
+    current = serializers.IntegerField()
+    target = serializers.IntegerField()
+    ratio = serializers.FloatField(help_text="min(current / target, 1)")
+
+
+class BadgeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    criteria = serializers.JSONField()
+    image_url = serializers.CharField()
+    active = serializers.BooleanField()
+    earned_at = IsoDateTime(allow_null=True)
+    progress = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProgressOutput)
+    def get_progress(self, badge) -> dict:
+        return self.context["progress"][badge.pk]
+
+
+class EarnedBadgeOutput(serializers.Serializer):
+    """A badge on a profile: the badge and when it was earned."""
+
+    id = serializers.IntegerField(source="badge.id")
+    slug = serializers.CharField(source="badge.slug")
+    name = serializers.CharField(source="badge.name")
+    description = serializers.CharField(source="badge.description")
+    image_url = serializers.CharField(source="badge.image_url")
+    earned_at = IsoDateTime(source="awarded_at")

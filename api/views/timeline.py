@@ -1,0 +1,71 @@
+"""Timeline doors (SPEC §6): GET /timeline, /projects/{id}/timeline, /users/{username}/timeline.
+
+Who sees what is decided by focushub.timeline.selectors (the same rules the websocket
+replay uses); these views only pick the selector, paginate newest first and serialize.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound as DrfNotFound
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
+
+from api.serializers.timeline import EventOutput
+from focushub.accounts.selectors import user_by_username
+from focushub.errors import NotFound
+from focushub.projects.selectors import project_visible
+from focushub.timeline import selectors
+
+
+class TimelineCursor(CursorPagination):
+    """Opaque `?cursor=`; ids are monotonic, so paging by -id is stable while new events
+    arrive (they only ever appear before the first page)."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 200
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except DrfNotFound as exc:
+            raise serializers.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+
+
+_LIMIT = OpenApiParameter("limit", int, description="Events per page (1-200, default 50).")
+
+
+class _TimelineView(ListAPIView):
+    serializer_class = EventOutput
+    pagination_class = TimelineCursor
+
+
+@extend_schema(tags=["timeline"], parameters=[_LIMIT])
+class MyTimelineView(_TimelineView):
+    """Everything I did, and what happened on the projects I belong to."""
+
+    def get_queryset(self):
+        return selectors.events_for_user_feed(self.request.user.pk).select_related("actor")
+
+
+@extend_schema(tags=["timeline"], parameters=[_LIMIT])
+class ProjectTimelineView(_TimelineView):
+    """A project's timeline: members see it all; others only a public project's public events."""
+
+    def get_queryset(self):
+        project = project_visible(user_id=self.request.user.pk, project_id=self.kwargs["project_id"])
+        events = selectors.events_for_project(project.pk, is_member=project.role is not None)
+        return events.select_related("actor")
+
+
+@extend_schema(tags=["timeline"], parameters=[_LIMIT])
+class UserTimelineView(_TimelineView):
+    """A user's public timeline; their own, in full, when they read it themself."""
+
+    def get_queryset(self):
+        user = user_by_username(self.kwargs["username"])
+        if user is None:
+            raise NotFound("No such user.")
+        events = selectors.events_by_user_for_viewer(actor_id=user.pk, viewer_id=self.request.user.pk)
+        return events.select_related("actor")
