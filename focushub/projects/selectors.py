@@ -1,13 +1,26 @@
 """Who may see and do what on a project. Every door asks these, so the privacy rule
 (a private project does not exist for non-members: 404, never 403) lives here once."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Lower
 
 from focushub.errors import NotFound, PermissionDenied
 from focushub.projects.models import Project, ProjectMember
 
 TRACKING_ROLES = (ProjectMember.Role.OWNER, ProjectMember.Role.MAINTAINER, ProjectMember.Role.CONTRIBUTOR)
 MANAGING_ROLES = (ProjectMember.Role.OWNER, ProjectMember.Role.MAINTAINER)
+MAX_ID = 2**63 - 1  # BigAutoField; larger numbers cannot name a row (and overflow SQLite)
+
+
+def parse_id(raw) -> int | None:
+    """A positive database id from a client value, or None."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 0 < value <= MAX_ID else None
 
 
 def with_role(queryset: QuerySet[Project], user_id: int | None) -> QuerySet[Project]:
@@ -18,25 +31,63 @@ def with_role(queryset: QuerySet[Project], user_id: int | None) -> QuerySet[Proj
 
 def project_visible(*, user_id: int | None, project_id) -> Project:
     """The project with the caller's `role`, or NotFound if it is private and not theirs."""
-    try:
-        project_id = int(project_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound() from exc
+    project_id = parse_id(project_id)
+    if project_id is None:
+        raise NotFound()
     project = with_role(Project.objects.select_related("owner"), user_id).filter(pk=project_id).first()
     if project is None or (not project.is_public and project.role is None):
         raise NotFound()
     return project
 
 
-def project_for_tracking(*, user_id: int, project_id) -> Project:
-    """Owners, maintainers and contributors track time; viewers and outsiders of a public
-    project get 403; outsiders of a private one 404."""
-    project = project_visible(user_id=user_id, project_id=project_id)
+def project_with_role(*, user_id: int, project_id: int) -> Project | None:
+    """A project the caller already has data on (e.g. their entry), whatever its visibility."""
+    return with_role(Project.objects.all(), user_id).filter(pk=project_id).first()
+
+
+def ensure_can_track(project: Project) -> None:
+    """Owners, maintainers and contributors track time; viewers and outsiders get 403."""
     if project.role not in TRACKING_ROLES:
         raise PermissionDenied("Only the project's owner, maintainers and contributors can track time on it.")
     if project.archived:
         raise PermissionDenied("This project is archived.", code="project_archived")
+
+
+def project_for_tracking(*, user_id: int, project_id) -> Project:
+    """A project the caller may track on: outsiders of a private project get 404, viewers
+    and outsiders of a public one 403."""
+    project = project_visible(user_id=user_id, project_id=project_id)
+    ensure_can_track(project)
     return project
+
+
+def projects_of_user(*, user_id: int, visibility: str | None = None, archived: bool | None = None) -> QuerySet[Project]:
+    """The caller's projects (any role), or with visibility=public every public project.
+    Ordered by name for a stable, human listing."""
+    if visibility == Project.Visibility.PUBLIC:
+        projects = Project.objects.filter(visibility=Project.Visibility.PUBLIC)
+    else:
+        projects = Project.objects.filter(pk__in=member_project_ids(user_id))
+        if visibility == Project.Visibility.PRIVATE:
+            projects = projects.filter(visibility=Project.Visibility.PRIVATE)
+    if archived is not None:
+        projects = projects.filter(archived=archived)
+    return with_role(projects.select_related("owner"), user_id).order_by(Lower("name"), "pk")
+
+
+_ROLE_ORDER = Case(
+    *(When(role=role, then=Value(rank)) for rank, role in enumerate(ProjectMember.Role.values)),
+    output_field=IntegerField(),
+)
+
+
+def project_members(*, project_id: int) -> QuerySet[ProjectMember]:
+    """Members with their users, owner first, then by role and join time."""
+    return (
+        ProjectMember.objects.filter(project_id=project_id)
+        .select_related("user")
+        .order_by(_ROLE_ORDER, "joined_at", "pk")
+    )
 
 
 def member_project_ids(user_id: int) -> QuerySet:

@@ -57,4 +57,14 @@ def rollups_apply(*, user_id: int, changes: dict[tuple[int, date], tuple[int, in
             DailyRollup.objects.create(
                 user_id=user_id, project_id=project_id, date=day, seconds=seconds, entries=entries
             )
-    DailyRollup.objects.filter(user_id=user_id, seconds__lte=0, entries__lte=0).delete()
+    shrunk = {key for key, (seconds, _) in changes.items() if seconds < 0}
+    if shrunk:
+        # Rows emptied by this change go, so rollups hold only days with tracked time,
+        # exactly what rebuild_rollups_for_day writes.
+        DailyRollup.objects.filter(
+            user_id=user_id,
+            project_id__in={project_id for project_id, _ in shrunk},
+            date__in={day for _, day in shrunk},
+            seconds__lte=0,
+            entries__lte=0,
+        ).delete()

@@ -1,10 +1,12 @@
 """Every change to time entries goes through these functions, whichever door (REST,
-websocket, scheduled job) asked. Each one, in one transaction: locks the user's row,
-changes entries, keeps rollups and leaderboards exact, writes its timeline events; then
-after commit queues the badge check."""
+websocket, scheduled job) asked. Each one, in one transaction: locks the user's row, then
+the projects it touches (lock order: focushub/projects/locks.py), changes entries, keeps
+rollups and leaderboards exact, writes its timeline events last; then after commit
+queues the badge check."""
 
+import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,8 +16,9 @@ from django_q.tasks import async_task
 from focushub.accounts.models import User
 from focushub.errors import Conflict, NotFound, ValidationFailed
 from focushub.leaderboards.services import scores_add_time
-from focushub.projects.models import Project
-from focushub.projects.selectors import project_for_tracking
+from focushub.projects.locks import projects_lock_shared
+from focushub.projects.selectors import ensure_can_track, parse_id, project_for_tracking, project_with_role
+from focushub.projects.validation import storable_text
 from focushub.timeline.services import event_record
 from focushub.tracking import rollups
 from focushub.tracking.models import TimeEntry
@@ -24,6 +27,7 @@ from focushub.tracking.presenters import entry_data
 MAX_FUTURE = timedelta(seconds=60)
 MAX_ENTRY = timedelta(hours=24)
 MAX_DESCRIPTION = 500
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,10 @@ def _second(value: datetime) -> datetime:
 def _lock_user(user_id: int) -> User:
     # Serialises all time-entry changes of one user (two tabs pressing start at once,
     # the auto-stop job racing a manual stop), which also makes the rollup upserts safe.
-    return User.objects.select_for_update().get(pk=user_id)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user
 
 
 def _clean_description(description) -> str:
@@ -51,13 +58,17 @@ def _clean_description(description) -> str:
         return ""
     if not isinstance(description, str):
         raise ValidationFailed({"description": ["Must be a string."]})
+    description = description.strip()
     if len(description) > MAX_DESCRIPTION:
         raise ValidationFailed({"description": [f"At most {MAX_DESCRIPTION} characters."]})
+    if not storable_text(description):
+        raise ValidationFailed({"description": ["Contains characters that cannot be stored."]})
     return description
 
 
 def _account(user: User, before: TimeEntry | None, after: TimeEntry | None) -> None:
-    """Keep rollups and leaderboards exact for a change from `before` to `after`."""
+    """Keep rollups and leaderboards exact for a change from `before` to `after`.
+    Rollups are written before board scores: the order every writer keeps."""
     changes = rollups.diff(before, after)
     if not changes:
         return
@@ -74,9 +85,11 @@ def _after_commit_check_badges(user_id: int, entry_id: int | None) -> None:
 
 
 def _stop(user: User, entry: TimeEntry, end: datetime) -> TimeEntry:
-    before = TimeEntry.objects.get(pk=entry.pk)
-    # Stopping within the second the timer started still yields a valid (1 s) entry.
-    entry.end_time = max(_second(end), entry.start_time + timedelta(seconds=1))
+    before = copy.copy(entry)
+    # A timer never claims more than TIMER_MAX_HOURS, even when the auto-stop job runs
+    # late; stopping within the second it started still yields a valid (1 s) entry.
+    latest = entry.start_time + timedelta(hours=settings.TIMER_MAX_HOURS)
+    entry.end_time = max(min(_second(end), latest), entry.start_time + timedelta(seconds=1))
     entry.duration = int((entry.end_time - entry.start_time).total_seconds())
     entry.save(update_fields=["end_time", "duration", "updated_at"])
     _account(user, before, entry)
@@ -91,32 +104,41 @@ def _running(user_id: int) -> TimeEntry | None:
 def time_entry_start(*, user: User, project_id, description: str | None = "") -> StartResult:
     """Start a timer; a running one stops at the same instant (Toggl's behaviour)."""
     description = _clean_description(description)
-    project = project_for_tracking(user_id=user.pk, project_id=project_id)
     user = _lock_user(user.pk)
+    # Checked under the user lock: a removal from the project takes the same lock, so it
+    # lands entirely before or entirely after this start.
+    project = project_for_tracking(user_id=user.pk, project_id=project_id)
+    running = _running(user.pk)
+    alive = projects_lock_shared([project.pk, running.project_id if running else None])
+    if project.pk not in alive:
+        raise NotFound()
+    if running is not None and running.project_id not in alive:
+        running = _running(user.pk)  # its project was deleted while we waited, and the entry with it
     now = _now()
-    stopped = _running(user.pk)
-    if stopped is not None:
-        _stop(user, stopped, now)
+    if running is not None:
+        _stop(user, running, now)
     try:
         with transaction.atomic():
             entry = TimeEntry.objects.create(user=user, project=project, start_time=now, description=description)
     except IntegrityError as exc:  # the partial unique index is the last line of defence
         raise Conflict("timer_already_running", "Another timer started at the same time.") from exc
-    if stopped is not None:
-        event_record(actor_id=user.pk, kind="timer.stopped", project=stopped.project,
-                     payload={"entry": entry_data(stopped)})
+    if running is not None:
+        event_record(actor_id=user.pk, kind="timer.stopped", project=running.project,
+                     payload={"entry": entry_data(running)})
     event_record(actor_id=user.pk, kind="timer.started", project=project,
-                 payload={"entry": entry_data(entry), "stopped": stopped.pk if stopped else None})
-    if stopped is not None:
-        _after_commit_check_badges(user.pk, stopped.pk)
+                 payload={"entry": entry_data(entry), "stopped": running.pk if running else None})
+    if running is not None:
+        _after_commit_check_badges(user.pk, running.pk)
     _after_commit_check_badges(user.pk, entry.pk)
-    return StartResult(entry=entry, stopped=stopped)
+    return StartResult(entry=entry, stopped=running)
 
 
 @transaction.atomic
 def time_entry_stop(*, user: User) -> TimeEntry:
     user = _lock_user(user.pk)
     entry = _running(user.pk)
+    if entry is not None and entry.project_id not in projects_lock_shared([entry.project_id]):
+        entry = None  # deleted together with its project while we waited
     if entry is None:
         raise Conflict("no_running_timer", "No timer is running.")
     _stop(user, entry, _now())
@@ -125,10 +147,33 @@ def time_entry_stop(*, user: User) -> TimeEntry:
     return entry
 
 
+@transaction.atomic
+def time_entry_stop_on_lost_access(*, user_id: int, project_id: int) -> TimeEntry | None:
+    """Stop the user's running timer if it runs on `project_id`. Called when they leave
+    the project or become a viewer: only trackers may keep time running on it."""
+    user = _lock_user(user_id)
+    entry = _running(user.pk)
+    if entry is None or entry.project_id != project_id or not projects_lock_shared([project_id]):
+        return None
+    _stop(user, entry, _now())
+    event_record(actor_id=user.pk, kind="timer.stopped", project=entry.project,
+                 payload={"entry": entry_data(entry), "reason": "access_revoked"})
+    _after_commit_check_badges(user.pk, entry.pk)
+    return entry
+
+
 def _validate_span(start: datetime, end: datetime | None, now: datetime) -> None:
+    """SPEC §5: end after start, neither more than 60 s in the future, at most 24 h. A
+    running entry (no end) must have started, at most TIMER_MAX_HOURS ago."""
     errors: dict[str, list[str]] = {}
-    if start > now + MAX_FUTURE:
+    if start < EARLIEST:
+        errors["start_time"] = ["Must not be before 1970-01-01."]
+    elif start > now + MAX_FUTURE:
         errors["start_time"] = ["Must not be more than 60 seconds in the future."]
+    elif end is None and start > now:
+        errors["start_time"] = ["A running timer cannot start in the future."]
+    elif end is None and now - start > timedelta(hours=settings.TIMER_MAX_HOURS):
+        errors["start_time"] = [f"A running timer cannot have started more than {settings.TIMER_MAX_HOURS} h ago."]
     if end is not None:
         if end > now + MAX_FUTURE:
             errors["end_time"] = ["Must not be more than 60 seconds in the future."]
@@ -148,8 +193,10 @@ def time_entry_create(
     description = _clean_description(description)
     start, end = _second(start_time), _second(end_time)
     _validate_span(start, end, timezone.now())
-    project = project_for_tracking(user_id=user.pk, project_id=project_id)
     user = _lock_user(user.pk)
+    project = project_for_tracking(user_id=user.pk, project_id=project_id)
+    if project.pk not in projects_lock_shared([project.pk]):
+        raise NotFound()
     entry = TimeEntry.objects.create(
         user=user, project=project, start_time=start, end_time=end,
         duration=int((end - start).total_seconds()), description=description,
@@ -161,17 +208,19 @@ def time_entry_create(
 
 
 def _own_entry(user_id: int, entry_id) -> TimeEntry:
-    try:
-        entry_id = int(entry_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound() from exc
-    entry = TimeEntry.objects.select_for_update().select_related("project").filter(pk=entry_id, user_id=user_id).first()
+    """One of the user's entries. No row lock: the caller holds the user's lock, which
+    every change of this user's entries takes first."""
+    entry_id = parse_id(entry_id)
+    entry = None
+    if entry_id is not None:
+        entry = TimeEntry.objects.select_related("project").filter(pk=entry_id, user_id=user_id).first()
     if entry is None:
         raise NotFound()
     return entry
 
 
 _UNSET = object()
+_EDITABLE = ("project_id", "description", "start_time", "end_time")
 
 
 @transaction.atomic
@@ -179,27 +228,42 @@ def time_entry_update(
     *, user: User, entry_id, project_id=_UNSET, description=_UNSET, start_time=_UNSET, end_time=_UNSET
 ) -> TimeEntry:
     """Edit an entry; duration is re-derived. A running entry stays running unless an
-    end_time is given."""
+    end_time is given; a stopped one cannot be restarted. Moving an entry in time or to
+    another project needs tracking rights on the resulting project; fixing a description
+    is always allowed (it is the user's own record)."""
     user = _lock_user(user.pk)
     entry = _own_entry(user.pk, entry_id)
-    before = TimeEntry.objects.get(pk=entry.pk)
+    before = copy.copy(entry)
     if description is not _UNSET:
         entry.description = _clean_description(description)
-    if project_id is not _UNSET and project_id != entry.project_id:
-        entry.project = project_for_tracking(user_id=user.pk, project_id=project_id)
     if start_time is not _UNSET:
+        if start_time is None:
+            raise ValidationFailed({"start_time": ["This field may not be null."]})
         entry.start_time = _second(start_time)
     if end_time is not _UNSET:
-        if end_time is None and entry.end_time is not None:
+        if end_time is None and before.end_time is not None:
             raise ValidationFailed({"end_time": ["A stopped entry cannot be restarted; start a new timer."]})
         entry.end_time = _second(end_time) if end_time is not None else None
-    _validate_span(entry.start_time, entry.end_time, timezone.now())
-    if entry.end_time is None and entry.start_time > _now():
-        raise ValidationFailed({"start_time": ["A running timer cannot start in the future."]})
+    times_changed = (entry.start_time, entry.end_time) != (before.start_time, before.end_time)
+    if times_changed:
+        _validate_span(entry.start_time, entry.end_time, timezone.now())
+    if project_id is not _UNSET and parse_id(project_id) != before.project_id:
+        entry.project = project_for_tracking(user_id=user.pk, project_id=project_id)
+    elif times_changed:
+        current = project_with_role(user_id=user.pk, project_id=before.project_id)
+        if current is None:
+            raise NotFound()
+        ensure_can_track(current)
+    if all(getattr(entry, f) == getattr(before, f) for f in _EDITABLE):
+        return entry
+    alive = projects_lock_shared([before.project_id, entry.project_id])
+    if before.project_id not in alive or entry.project_id not in alive:
+        raise NotFound()
     entry.duration = None if entry.end_time is None else int((entry.end_time - entry.start_time).total_seconds())
     entry.save()
     _account(user, before, entry)
-    event_record(actor_id=user.pk, kind="entry.updated", project=entry.project, payload={"entry": entry_data(entry)})
+    kind = "timer.stopped" if before.end_time is None and entry.end_time is not None else "entry.updated"
+    event_record(actor_id=user.pk, kind=kind, project=entry.project, payload={"entry": entry_data(entry)})
     _after_commit_check_badges(user.pk, entry.pk)
     return entry
 
@@ -209,7 +273,9 @@ def time_entry_delete(*, user: User, entry_id) -> None:
     """Delete an entry and take its seconds back off every total."""
     user = _lock_user(user.pk)
     entry = _own_entry(user.pk, entry_id)
-    project: Project = entry.project
+    if entry.project_id not in projects_lock_shared([entry.project_id]):
+        raise NotFound()
+    project = entry.project
     data = entry_data(entry)
     _account(user, entry, None)
     entry.delete()
@@ -221,13 +287,15 @@ def time_entry_delete(*, user: User, entry_id) -> None:
 def time_entry_auto_stop(*, entry_id: int) -> TimeEntry | None:
     """Stop a timer that ran past TIMER_MAX_HOURS at start + max (not at "now"), so the
     entry does not claim hours nobody tracked. Returns None if it was stopped meanwhile."""
-    entry = TimeEntry.objects.filter(pk=entry_id, end_time__isnull=True).first()
-    if entry is None:
+    owner_id = TimeEntry.objects.filter(pk=entry_id, end_time__isnull=True).values_list("user_id", flat=True).first()
+    if owner_id is None:
         return None
-    user = _lock_user(entry.user_id)
-    entry = TimeEntry.objects.select_related("project").filter(pk=entry_id, end_time__isnull=True).first()
+    user = _lock_user(owner_id)
+    entry = _running(user.pk)
     max_run = timedelta(hours=settings.TIMER_MAX_HOURS)
-    if entry is None or timezone.now() - entry.start_time <= max_run:
+    if entry is None or entry.pk != entry_id or timezone.now() - entry.start_time <= max_run:
+        return None
+    if not projects_lock_shared([entry.project_id]):
         return None
     _stop(user, entry, entry.start_time + max_run)
     event_record(

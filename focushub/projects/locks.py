@@ -1,0 +1,51 @@
+"""Row locks on projects, and the one lock order every writer follows.
+
+Lock order (PostgreSQL; SQLite serialises writers with IMMEDIATE transactions):
+  1. user rows (`SELECT ... FOR UPDATE`, ascending id when there are several),
+  2. project rows: KEY SHARE for anything that adds or changes rows pointing at a project
+     (entries, rollups, members, events), FOR UPDATE only to delete the project,
+  3. everything else (entries, rollups, then board scores, then the event writer lock).
+
+Why: rows pointing at a project take a KEY SHARE lock on it when their (deferred) foreign
+key is checked at COMMIT. A deletion that held the project and then waited for a user
+row could otherwise deadlock with a timer stop that held the user row and waited, at
+commit, for the project. Taking the project lock explicitly, right after the user lock
+and before any write, makes the order the same for everyone. KEY SHARE does not conflict
+with itself or with ordinary updates of the project row (PATCH), only with its deletion.
+"""
+
+from django.db import connection
+
+from focushub.projects.models import Project
+
+
+def projects_lock_shared(project_ids) -> set[int]:
+    """Hold the given projects against deletion until commit; returns the ids that still
+    exist (a project deleted meanwhile is simply missing)."""
+    ids = sorted({int(pk) for pk in project_ids if pk is not None})
+    if not ids:
+        return set()
+    if connection.vendor != "postgresql":
+        return set(Project.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Project._meta.db_table} WHERE id IN ({placeholders}) ORDER BY id FOR KEY SHARE",
+            ids,
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def project_lock_for_delete(project_id: int) -> Project | None:
+    """Exclusive lock for deleting a project; take every user lock you need first."""
+    return Project.objects.select_for_update().filter(pk=project_id).first()
+
+
+def project_lock_for_update(project_id: int) -> Project | None:
+    """Serialise edits of one project (and ownership transfers) without blocking trackers."""
+    return (
+        Project.objects.select_related("owner")
+        .select_for_update(no_key=True, of=("self",))
+        .filter(pk=project_id)
+        .first()
+    )

@@ -1,0 +1,230 @@
+"""Changes to projects and their memberships. Each service authorises the actor itself,
+so every door gets the same rules, and writes its timeline event last, in the same
+transaction.
+
+Lock order for all of them: focushub/projects/locks.py."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django_q.tasks import async_task
+
+from focushub.accounts.models import User
+from focushub.accounts.selectors import user_by_username
+from focushub.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from focushub.leaderboards.services import scores_add_time
+from focushub.presenters import user_brief
+from focushub.projects.locks import project_lock_for_delete, project_lock_for_update, projects_lock_shared
+from focushub.projects.models import Project, ProjectMember
+from focushub.projects.presenters import member_data, project_brief
+from focushub.projects.selectors import MANAGING_ROLES, TRACKING_ROLES, parse_id, project_visible
+from focushub.projects.validation import UNSET, clean_project_fields, clean_role, storable_text
+from focushub.timeline.models import Event
+from focushub.timeline.services import event_record
+from focushub.tracking.models import DailyRollup, TimeEntry
+from focushub.tracking.services import time_entry_stop_on_lost_access
+
+
+def _check_badges_after_commit(user_id: int) -> None:
+    transaction.on_commit(lambda: async_task("workers.tasks.badges_evaluate", user_id, None))
+
+
+@transaction.atomic
+def project_create(
+    *, owner: User, name: str, description: str = "", visibility: str = Project.Visibility.PRIVATE,
+    color: str = "#4f46e5",
+) -> Project:
+    """A new project; its creator becomes its owner and first member."""
+    fields = clean_project_fields({"name": name, "description": description, "visibility": visibility, "color": color})
+    project = Project.objects.create(owner=owner, **fields)
+    ProjectMember.objects.create(project=project, user=owner, role=ProjectMember.Role.OWNER)
+    project.role = ProjectMember.Role.OWNER
+    payload = {"project": project_brief(project)}
+    event_record(actor_id=owner.pk, kind="project.created", project=project, payload=payload)
+    _check_badges_after_commit(owner.pk)
+    return project
+
+
+def _transfer_ownership(project: Project, new_owner_id) -> None:
+    """The named member becomes the owner, the old owner a maintainer. The old owner is
+    demoted first: the database allows one owner per project at any moment."""
+    target_id = parse_id(new_owner_id)
+    target = None
+    if target_id is not None:
+        target = ProjectMember.objects.select_for_update().select_related("user").filter(
+            project=project, user_id=target_id
+        ).first()
+    if target is None:
+        raise ValidationFailed({"owner": ["The new owner must already be a member of the project."]})
+    ProjectMember.objects.filter(project=project, role=ProjectMember.Role.OWNER).update(
+        role=ProjectMember.Role.MAINTAINER
+    )
+    target.role = ProjectMember.Role.OWNER
+    target.save(update_fields=["role"])
+    project.owner = target.user
+
+
+@transaction.atomic
+def project_update(
+    *, actor: User, project_id, name=UNSET, description=UNSET, visibility=UNSET, color=UNSET,
+    archived=UNSET, owner_id=UNSET,
+) -> Project:
+    """Owner and maintainers edit; only the owner hands the project to another member."""
+    visible = project_visible(user_id=actor.pk, project_id=project_id)
+    if visible.role not in MANAGING_ROLES:
+        raise PermissionDenied("Only the owner and maintainers can edit this project.")
+    fields = clean_project_fields(
+        {"name": name, "description": description, "visibility": visibility, "color": color, "archived": archived}
+    )
+    # Row lock (NO KEY UPDATE: trackers holding KEY SHARE go on), then the role read again
+    # under it, so two edits or an edit and a transfer cannot interleave.
+    project = project_lock_for_update(visible.pk)
+    if project is None:
+        raise NotFound()
+    role = ProjectMember.objects.filter(project=project, user=actor).values_list("role", flat=True).first()
+    if role not in MANAGING_ROLES:
+        raise PermissionDenied("Only the owner and maintainers can edit this project.")
+    changed = sorted(field for field, value in fields.items() if getattr(project, field) != value)
+    for field in changed:
+        setattr(project, field, fields[field])
+    if owner_id is not UNSET and parse_id(owner_id) != project.owner_id:
+        if role != ProjectMember.Role.OWNER:
+            raise PermissionDenied("Only the owner can transfer the project.")
+        _transfer_ownership(project, owner_id)
+        changed.append("owner")
+        role = ProjectMember.Role.MAINTAINER
+    project.role = role
+    if not changed:
+        return project
+    project.save(update_fields=changed)
+    payload = {"project": project_brief(project), "changes": changed}
+    if "owner" in changed:
+        payload["owner"] = user_brief(project.owner)
+    event_record(actor_id=actor.pk, kind="project.updated", project=project, payload=payload)
+    return project
+
+
+@transaction.atomic
+def project_delete(*, actor: User, project_id) -> None:
+    """Delete a project with its entries, rollups and memberships, and take its seconds
+    back off every leaderboard. Its past events stay (project set to null); the deletion
+    event carries the id and name, public for a public project, private to the owner
+    otherwise (the members it would concern can no longer be looked up)."""
+    visible = project_visible(user_id=actor.pk, project_id=project_id)
+    if visible.role != ProjectMember.Role.OWNER:
+        raise PermissionDenied("Only the owner can delete this project.")
+    # Lock order: user rows first (everyone with time on the project, ascending id), then
+    # the project itself FOR UPDATE, which waits for trackers holding it and keeps new
+    # ones out; then the rollups are stable and can be taken off the boards.
+    user_ids = set(TimeEntry.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
+    user_ids |= set(DailyRollup.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
+    users = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk")}
+    project = project_lock_for_delete(visible.pk)
+    if project is None:
+        raise NotFound()
+    if project.owner_id != actor.pk:
+        raise PermissionDenied("Only the owner can delete this project.")
+    seconds: dict[int, dict[date, int]] = defaultdict(dict)
+    for user_id, day, total in DailyRollup.objects.filter(project=project).values_list("user_id", "date", "seconds"):
+        seconds[user_id][day] = -total
+    # Rollups go before any board score is touched: the order every writer keeps.
+    DailyRollup.objects.filter(project=project).delete()
+    missing = set(seconds) - set(users)
+    if missing:  # people whose first entry here committed after we listed users
+        users.update(User.objects.in_bulk(missing))
+    for user_id, by_day in seconds.items():
+        scores_add_time(user=users[user_id], project_id=project.pk, seconds_by_day=by_day)
+    brief = project_brief(project)
+    audience = Event.Audience.PUBLIC if project.is_public else Event.Audience.PRIVATE
+    project.delete()
+    event_record(actor_id=actor.pk, kind="project.deleted", project=None, audience=audience, payload={"project": brief})
+
+
+def _managed_project(actor: User, project_id) -> Project:
+    project = project_visible(user_id=actor.pk, project_id=project_id)
+    if project.role not in MANAGING_ROLES:
+        raise PermissionDenied("Only the owner and maintainers can manage members.")
+    return project
+
+
+@transaction.atomic
+def member_add(*, actor: User, project_id, username: str, role: str = ProjectMember.Role.CONTRIBUTOR) -> ProjectMember:
+    """Owner and maintainers add people by username (never as owner)."""
+    project = _managed_project(actor, project_id)
+    role = clean_role(role)
+    valid = isinstance(username, str) and len(username) <= 150 and storable_text(username)
+    user = user_by_username(username) if valid else None
+    if user is None:
+        raise ValidationFailed({"username": ["No user with this username."]})
+    if not projects_lock_shared([project.pk]):
+        raise NotFound()
+    try:
+        # The unique (project, user) constraint settles two concurrent adds.
+        with transaction.atomic():
+            member = ProjectMember.objects.create(project=project, user=user, role=role)
+    except IntegrityError as exc:
+        raise Conflict("already_member", f"{user.username} is already a member of this project.") from exc
+    event_record(actor_id=actor.pk, kind="member.added", project=project,
+                 payload={"project": project_brief(project), "member": member_data(member)})
+    return member
+
+
+def _locked_member(project: Project, user_id) -> ProjectMember:
+    """The member row, locked after the member's user row and the project (lock order):
+    a role change and the member's own timer start then cannot interleave."""
+    user_id = parse_id(user_id)
+    if user_id is None or not User.objects.select_for_update().filter(pk=user_id).exists():
+        raise NotFound("No such member.")
+    if not projects_lock_shared([project.pk]):
+        raise NotFound()
+    member = ProjectMember.objects.select_for_update().select_related("user").filter(
+        project=project, user_id=user_id
+    ).first()
+    if member is None:
+        raise NotFound("No such member.")
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: User, project_id, user_id, role: str) -> ProjectMember:
+    """Change a member's role. Nobody changes the owner's role this way (ownership moves
+    with PATCH /projects/{id} {owner}). A member who may no longer track has their timer
+    on this project stopped."""
+    project = _managed_project(actor, project_id)
+    role = clean_role(role)
+    member = _locked_member(project, user_id)
+    if member.role == ProjectMember.Role.OWNER:
+        raise PermissionDenied(
+            "The owner's role cannot be changed; transfer ownership instead.", code="owner_protected"
+        )
+    if member.role == role:
+        return member
+    previous = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    if role not in TRACKING_ROLES:
+        time_entry_stop_on_lost_access(user_id=member.user_id, project_id=project.pk)
+    event_record(actor_id=actor.pk, kind="member.role_changed", project=project,
+                 payload={"project": project_brief(project), "member": member_data(member), "previous_role": previous})
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor: User, project_id, user_id) -> None:
+    """Managers remove members; anyone but the owner may leave. The member's running
+    timer on the project stops."""
+    project = project_visible(user_id=actor.pk, project_id=project_id)
+    leaving = parse_id(user_id) == actor.pk
+    if not leaving and project.role not in MANAGING_ROLES:
+        raise PermissionDenied("Only the owner and maintainers can remove members.")
+    member = _locked_member(project, user_id)
+    if member.role == ProjectMember.Role.OWNER:
+        if leaving:
+            raise Conflict("owner_cannot_leave", "The owner cannot leave; transfer ownership or delete the project.")
+        raise PermissionDenied("The owner cannot be removed.", code="owner_protected")
+    data = member_data(member)
+    member.delete()
+    time_entry_stop_on_lost_access(user_id=member.user_id, project_id=project.pk)
+    event_record(actor_id=actor.pk, kind="member.removed", project=project,
+                 payload={"project": project_brief(project), "member": data, "left": leaving})
