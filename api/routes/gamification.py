@@ -2,12 +2,16 @@ from django.urls import re_path
 
 from api.views import badges, profiles, timeline
 
+# Only what a username can be (focushub.accounts.rules); anything else is a 404 before any
+# query runs (PostgreSQL refuses NUL bytes in a string, for one).
+USERNAME = r"(?P<username>[A-Za-z0-9_-]{1,30})"
+
 urlpatterns = [
     re_path(r"^badges/?$", badges.BadgeListView.as_view(), name="badges"),
     re_path(r"^badges/(?P<badge_id>[^/]+)/?$", badges.BadgeDetailView.as_view(), name="badge-detail"),
     re_path(r"^timeline/?$", timeline.MyTimelineView.as_view(), name="timeline"),
     re_path(r"^projects/(?P<project_id>[^/]+)/timeline/?$", timeline.ProjectTimelineView.as_view(),
             name="project-timeline"),
-    re_path(r"^users/(?P<username>[^/]+)/timeline/?$", timeline.UserTimelineView.as_view(), name="user-timeline"),
-    re_path(r"^users/(?P<username>[^/]+)/?$", profiles.ProfileView.as_view(), name="user-profile"),
+    re_path(rf"^users/{USERNAME}/timeline/?$", timeline.UserTimelineView.as_view(), name="user-timeline"),
+    re_path(rf"^users/{USERNAME}/?$", profiles.ProfileView.as_view(), name="user-profile"),
 ]

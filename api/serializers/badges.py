@@ -15,7 +15,8 @@ from api.serializers.timeline import IsoDateTime
 class CriteriaField(serializers.Field):
     """A JSON object; multipart forms send it as a JSON string."""
 
-    default_error_messages = {"invalid": 'Must be a JSON object, e.g. {"type": "total_time", "seconds": 3600}.'}
+    # str.format()-ed by DRF, hence the doubled braces.
+    default_error_messages = {"invalid": 'Must be a JSON object, e.g. {{"type": "total_time", "seconds": 3600}}.'}
 
     def to_internal_value(self, data):
         if isinstance(data, str):

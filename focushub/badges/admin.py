@@ -17,6 +17,8 @@ _FIELDS = ("slug", "name", "description", "criteria", "image_url", "active")
 
 
 class BadgeForm(forms.ModelForm):
+    image_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = Badge
         fields = _FIELDS

@@ -1,0 +1,52 @@
+"""Shared actors and data for the gamification tests: projects are rows (the projects
+area's own REST is tested there), time entries go through the tracking services so every
+rollup, board score and timeline event is the real one."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from focushub.badges.models import Badge
+from focushub.projects.models import Project, ProjectMember
+from focushub.tracking.services import time_entry_create
+
+
+def make_project(owner, *, visibility="private", name="Project", members=()) -> Project:
+    project = Project.objects.create(name=name, owner=owner, visibility=visibility)
+    ProjectMember.objects.create(project=project, user=owner, role=ProjectMember.Role.OWNER)
+    for user, role in members:
+        ProjectMember.objects.create(project=project, user=user, role=role)
+    return project
+
+
+def track(user, project, *, start: datetime, minutes: int, description: str = ""):
+    """A finished entry of `minutes` starting at `start`, through the tracking service."""
+    return time_entry_create(
+        user=user, project_id=project.pk, start_time=start, end_time=start + timedelta(minutes=minutes),
+        description=description,
+    )
+
+
+def hours_ago(hours: float) -> datetime:
+    return timezone.now().replace(microsecond=0) - timedelta(hours=hours)
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def badge(slug: str, criteria: dict, *, active: bool = True) -> Badge:
+    return Badge.objects.create(slug=slug, name=slug.replace("-", " ").title(), criteria=criteria, active=active)
+
+
+@pytest.fixture
+def admin(make_actor):
+    return make_actor(role="admin")
+
+
+@pytest.fixture
+def empty_catalog(live):
+    """Start from no badges, so a test sees only the awards of the badges it defines
+    (the default badges exist only until the first transactional test flushes them)."""
+    Badge.objects.all().delete()
