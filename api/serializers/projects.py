@@ -1,0 +1,93 @@
+"""Wire shapes of projects and members (SPEC §6). Input serializers check types and
+lengths for early, documented 400s; the services re-apply the domain rules."""
+
+from rest_framework import serializers
+
+from api.serializers.timeline import IsoDateTime, UserBriefOutput
+from focushub.projects.models import Project, ProjectMember
+from focushub.projects.selectors import MAX_ID
+from focushub.projects.validation import ASSIGNABLE_ROLES, COLOR, storable_text
+
+
+def _storable(value: str) -> None:
+    if not storable_text(value):
+        raise serializers.ValidationError("Contains characters that cannot be stored.")
+
+
+class TextField(serializers.CharField):
+    """A CharField that refuses text no database can store (lone surrogates from JSON
+    escapes like "\\ud800"), which would otherwise fail deep in the driver."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(_storable)
+
+
+class IdField(serializers.IntegerField):
+    """A database id: a positive integer that fits a BIGINT."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class ProjectCreateInput(serializers.Serializer):
+    name = TextField(min_length=1, max_length=100)
+    description = TextField(max_length=2000, allow_blank=True, required=False, default="")
+    visibility = serializers.ChoiceField(Project.Visibility.choices, default=Project.Visibility.PRIVATE)
+    color = serializers.RegexField(COLOR, required=False, default="#4f46e5", help_text="#rrggbb")
+
+
+class ProjectUpdateInput(serializers.Serializer):
+    name = TextField(min_length=1, max_length=100, required=False)
+    description = TextField(max_length=2000, allow_blank=True, required=False)
+    visibility = serializers.ChoiceField(Project.Visibility.choices, required=False)
+    color = serializers.RegexField(COLOR, required=False, help_text="#rrggbb")
+    archived = serializers.BooleanField(required=False)
+    owner = IdField(
+        required=False,
+        help_text="Transfer the project (owner only) to this user id, who must already be a member. "
+        "The previous owner stays on as a maintainer.",
+    )
+
+
+class ProjectListQuery(serializers.Serializer):
+    visibility = serializers.ChoiceField(
+        Project.Visibility.choices,
+        required=False,
+        help_text="`public`: browse every public project; `private`: my private projects. "
+        "Absent: every project I belong to.",
+    )
+    archived = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ProjectOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    visibility = serializers.ChoiceField(Project.Visibility.choices)
+    color = serializers.CharField()
+    archived = serializers.BooleanField()
+    owner = UserBriefOutput()
+    role = serializers.ChoiceField(ProjectMember.Role.choices, allow_null=True, help_text="The caller's role.")
+    created_at = IsoDateTime()
+
+
+class ProjectBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+
+
+class MemberAddInput(serializers.Serializer):
+    username = TextField(max_length=150)
+    role = serializers.ChoiceField(ASSIGNABLE_ROLES, default=ProjectMember.Role.CONTRIBUTOR)
+
+
+class MemberUpdateInput(serializers.Serializer):
+    role = serializers.ChoiceField(ASSIGNABLE_ROLES)
+
+
+class MemberOutput(serializers.Serializer):
+    user = UserBriefOutput()
+    role = serializers.ChoiceField(ProjectMember.Role.choices)
+    joined_at = IsoDateTime()

@@ -1,0 +1,118 @@
+"""Wire shapes of time entries, the overview and the export query (SPEC §6). A time
+entry is {id, project (id), description, start_time, end_time, duration, created_at,
+updated_at}, the same object websocket frames carry (focushub.tracking.presenters)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers.projects import IdField, ProjectBriefOutput, TextField
+from api.serializers.timeline import IsoDateTime
+from focushub.tracking.services import MAX_DESCRIPTION
+
+
+class _RangeQuery(serializers.Serializer):
+    """`from` and `to` are Python keywords, so the fields are declared as from_/to_
+    and exposed under their wire names."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for wire in ("from", "to"):
+            fields[wire] = fields.pop(f"{wire}_")
+        return fields
+
+    def validate(self, attrs):
+        start, end = attrs.get("from"), attrs.get("to")
+        if start is not None and end is not None and start > end:
+            raise serializers.ValidationError({"from": ["Must not be after `to`."]})
+        return attrs
+
+
+class TimeEntryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.IntegerField(source="project_id")
+    description = serializers.CharField()
+    start_time = IsoDateTime()
+    end_time = IsoDateTime(allow_null=True, help_text="null while the timer runs")
+    duration = serializers.IntegerField(allow_null=True, help_text="seconds; null while the timer runs")
+    created_at = IsoDateTime()
+    updated_at = IsoDateTime()
+
+
+class TimerStartOutput(TimeEntryOutput):
+    """The running entry plus `stopped`: the entry this start stopped (context "stopped")."""
+
+    stopped = serializers.SerializerMethodField()
+
+    @extend_schema_field(TimeEntryOutput(allow_null=True))
+    def get_stopped(self, entry):
+        stopped = self.context["stopped"]
+        return None if stopped is None else TimeEntryOutput(stopped).data
+
+
+class TimeEntryCreateInput(serializers.Serializer):
+    """A manual entry. `duration` is derived by the server; a client's is ignored."""
+
+    project = IdField()
+    start_time = serializers.DateTimeField()
+    end_time = serializers.DateTimeField()
+    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
+
+
+class TimeEntryUpdateInput(serializers.Serializer):
+    project = IdField(required=False)
+    start_time = serializers.DateTimeField(required=False)
+    end_time = serializers.DateTimeField(required=False, allow_null=True)
+    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
+
+
+class TimerStartInput(serializers.Serializer):
+    project = IdField()
+    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
+
+
+class TimeEntryListQuery(_RangeQuery):
+    project = IdField(required=False)
+    from_ = serializers.DateTimeField(required=False, help_text="Entries that end after this instant.")
+    to_ = serializers.DateTimeField(required=False, help_text="Entries that start before this instant.")
+    running = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ExportQuery(_RangeQuery):
+    format = serializers.ChoiceField(["csv", "ical"], default="csv")
+    from_ = serializers.DateTimeField(required=False)
+    to_ = serializers.DateTimeField(required=False)
+
+
+class OverviewQuery(_RangeQuery):
+    from_ = serializers.DateField(required=False, help_text="First day (user's timezone); default `to` - 6 days.")
+    to_ = serializers.DateField(required=False, help_text="Last day (user's timezone); default today.")
+
+
+class DaySecondsOutput(serializers.Serializer):
+    date = serializers.DateField()
+    seconds = serializers.IntegerField()
+
+
+class ProjectSecondsOutput(serializers.Serializer):
+    project = ProjectBriefOutput()
+    seconds = serializers.IntegerField()
+
+
+class ActivityStreakOutput(serializers.Serializer):
+    current = serializers.IntegerField()
+    longest = serializers.IntegerField()
+
+
+class OverviewOutput(serializers.Serializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        fields["to"] = serializers.DateField()
+        return fields
+
+    timezone = serializers.CharField()
+    total = serializers.IntegerField(help_text="seconds")
+    by_day = DaySecondsOutput(many=True)
+    by_project = ProjectSecondsOutput(many=True)
+    recent_entries = TimeEntryOutput(many=True)
+    streak = ActivityStreakOutput()
