@@ -1,89 +1,114 @@
-"""Reading boards: one page of rows plus the caller's own rank, O(log N + page)."""
+"""Reading boards (GET /leaderboard, /ws/leaderboard): one page of rows plus the caller's
+own row, O(log N + page) on Redis; a fixed number of queries whatever the board's size."""
 
 from django.db.models import Max
 from django.utils import timezone
 
 from focushub.accounts.models import User
 from focushub.errors import ValidationFailed
-from focushub.leaderboards.backends import Row, get_backend
-from focushub.leaderboards.boards import METRICS, PERIODS, Board
+from focushub.leaderboards.backends import get_backend
+from focushub.leaderboards.boards import METRICS, PERIODS, SCOPED_METRICS, Board, Family, utc_day
+from focushub.leaderboards.ranking import Row
 from focushub.presenters import iso, user_brief
 from focushub.projects.selectors import project_visible
 from focushub.timeline.models import Event
 from focushub.tracking.models import TimeEntry
 
+DEFAULT_METRIC, DEFAULT_PERIOD, DEFAULT_LIMIT = "time", "week", 20
 MAX_LIMIT = 100
+MAX_OFFSET = 10**9
+MAX_ID = 2**63 - 1
+
+
+def _integer(raw, low: int, high: int) -> tuple[int | None, str | None]:
+    if isinstance(raw, bool):
+        return None, "Must be an integer."
+    try:
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        return None, "Must be an integer."
+    if not low <= value <= high:
+        return None, f"Must be between {low} and {high}."
+    return value, None
 
 
 def parse_board_query(*, metric=None, period=None, project=None, limit=None, offset=None) -> dict:
-    """Validate query parameters shared by GET /leaderboard and /ws/leaderboard."""
+    """Validate the query shared by GET /leaderboard and /ws/leaderboard; every problem
+    is reported under the name of the parameter that caused it."""
     errors: dict[str, list[str]] = {}
-    metric = metric or "time"
-    period = period or "week"
+    metric = metric or DEFAULT_METRIC
+    period = period or DEFAULT_PERIOD
     if metric not in METRICS:
         errors["metric"] = [f"Must be one of: {', '.join(METRICS)}."]
     if period not in PERIODS:
         errors["period"] = [f"Must be one of: {', '.join(PERIODS)}."]
-    parsed = {"metric": metric, "period": period, "project_id": None, "limit": 20, "offset": 0}
-    for name, raw, low, high in (("limit", limit, 1, MAX_LIMIT), ("offset", offset, 0, 10**9)):
+    parsed = {"metric": metric, "period": period, "project_id": None, "limit": DEFAULT_LIMIT, "offset": 0}
+    for name, raw, low, high in (("limit", limit, 1, MAX_LIMIT), ("offset", offset, 0, MAX_OFFSET)):
         if raw in (None, ""):
             continue
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            errors[name] = ["Must be an integer."]
-            continue
-        if not low <= value <= high:
-            errors[name] = [f"Must be between {low} and {high}."]
-        parsed[name] = value
+        parsed[name], problem = _integer(raw, low, high)
+        if problem:
+            errors[name] = [problem]
     if project not in (None, ""):
-        try:
-            parsed["project_id"] = int(project)
-        except (TypeError, ValueError):
+        parsed["project_id"], problem = _integer(project, 1, MAX_ID)
+        if problem:
             errors["project"] = ["Must be a project id."]
+        elif metric in METRICS and metric not in SCOPED_METRICS:
+            errors["project"] = [f"Only {', '.join(SCOPED_METRICS)} boards have a project scope."]
     if errors:
         raise ValidationFailed(errors)
     return parsed
 
 
 def board_version() -> int:
-    """Every change that can move a board writes a timeline event, so the newest event id
-    is a monotonic version clients can compare."""
+    """Every change that can move a board writes a timeline event in its transaction, so
+    the newest event id is a version that never goes back (one index lookup)."""
     return Event.objects.aggregate(v=Max("id"))["v"] or 0
 
 
-def _present(rows: list[Row]) -> list[dict]:
-    ids = [row.user_id for row in rows]
-    users = User.objects.in_bulk(ids)
-    running = dict(
-        TimeEntry.objects.filter(user_id__in=ids, end_time__isnull=True).values_list("user_id", "start_time")
-    )
-    return [
-        {"rank": row.rank, "user": user_brief(users[row.user_id]), "score": row.score,
-         "running_since": iso(running.get(row.user_id))}
+def _present(rows: list[Row], project_id: int | None) -> dict[int, dict]:
+    """user id -> wire row. Two queries for any page. A user hidden since the board was
+    last written (opted out, deactivated) is dropped here too, so no page shows them."""
+    ids = {row.user_id for row in rows}
+    users = User.objects.filter(show_on_leaderboard=True, is_active=True).in_bulk(ids)
+    running = TimeEntry.objects.filter(user_id__in=list(users), end_time__isnull=True)
+    if project_id is not None:  # a project board ticks only for timers on that project
+        running = running.filter(project_id=project_id)
+    started = dict(running.values_list("user_id", "start_time"))
+    return {
+        row.user_id: {
+            "rank": row.rank,
+            "user": user_brief(users[row.user_id]),
+            "score": row.score,
+            "running_since": iso(started.get(row.user_id)),
+        }
         for row in rows
         if row.user_id in users
-    ]
+    }
 
 
 def leaderboard_read(
     *, metric: str, period: str, project_id: int | None, limit: int, offset: int, viewer_id: int | None
 ) -> dict:
+    """A page of the current board. A private project's board is NotFound for anyone
+    but its members (project_visible)."""
     if project_id is not None:
         project_visible(user_id=viewer_id, project_id=project_id)
-    board = Board.current(metric, period, project_id, timezone.now())
-    backend = get_backend()
-    me = None
-    if viewer_id is not None:
-        mine = backend.rank(board.key, viewer_id)
-        if mine is not None:
-            me = {"rank": mine.rank, "score": mine.score}
+    now = timezone.now()
+    board = Board.current(metric, period, project_id, now)
+    rows, mine = get_backend().read(board.key, offset=offset, limit=limit, user_id=viewer_id)
+    presented = _present(rows + ([mine] if mine is not None else []), project_id)
+    start, end = Family.of(metric, period, utc_day(now)).window()
     return {
         "metric": metric,
         "period": period,
         "project": project_id,
         "period_key": board.period_key,
-        "rows": _present(backend.page(board.key, offset, limit)),
-        "me": me,
+        "period_start": iso(start),
+        "period_end": iso(end),
+        "limit": limit,
+        "offset": offset,
+        "rows": [presented[row.user_id] for row in rows if row.user_id in presented],
+        "me": {"rank": mine.rank, "score": mine.score} if mine is not None and mine.user_id in presented else None,
         "version": board_version(),
     }

@@ -1,31 +1,44 @@
-"""Writers of leaderboard scores. Called by the tracking and badge services inside
-their transactions; the backend decides whether the write lands now (SQL) or after
-commit (Redis). Every write rings the "board" doorbell after commit so spectators'
-boards refresh (realtime.relay coalesces the rings)."""
+"""Writers of leaderboard scores.
 
+scores_add_time and scores_add_badge are called by the tracking, project and badge
+services inside their transactions, under the user's row lock; the store decides whether
+the write lands now (SQL) or after commit (Redis). scores_resync_user recomputes one
+user from the database when their show_on_leaderboard setting changes. Every change
+rings the "board" doorbell after commit so spectators' boards refresh (realtime relays
+coalesce the rings).
+"""
+
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from focushub.accounts.models import User
-from focushub.leaderboards.backends import get_backend, sum_deltas
-from focushub.leaderboards.boards import boards_touched
+from focushub.leaderboards.backends import get_backend
+from focushub.leaderboards.boards import boards_touched, current_families
+from focushub.leaderboards.sources import user_scores
 from realtime import doorbell
 
 
+def _ring_after_commit() -> None:
+    transaction.on_commit(lambda: doorbell.ring("board"))
+
+
 def _apply(user: User, metric: str, project_id: int | None, per_day: Mapping[date, int]) -> None:
-    if not user.show_on_leaderboard:
+    # Opted-out people are kept off the boards at the source; scores_resync_user puts
+    # them back from the rollups if they opt in again.
+    if not (user.show_on_leaderboard and user.is_active):
         return
-    deltas = sum_deltas(
-        ((board.key, user.pk), delta)
-        for day, delta in per_day.items()
-        if delta
-        for board in boards_touched(metric, day, project_id)
-    )
+    deltas: dict[tuple[str, int], int] = defaultdict(int)
+    for day, delta in per_day.items():
+        if delta:
+            for board in boards_touched(metric, day, project_id):
+                deltas[(board.key, user.pk)] += delta
     if deltas:
         get_backend().apply(deltas)
-        transaction.on_commit(lambda: doorbell.ring("board"))
+        _ring_after_commit()
 
 
 def scores_add_time(*, user: User, project_id: int, seconds_by_day: Mapping[date, int]) -> None:
@@ -34,4 +47,23 @@ def scores_add_time(*, user: User, project_id: int, seconds_by_day: Mapping[date
 
 
 def scores_add_badge(*, user: User, day: date, count: int = 1) -> None:
+    """Count `count` new awards on the badge boards of `day` (UTC)."""
     _apply(user, "badges", None, {day: count})
+
+
+@transaction.atomic
+def scores_resync_user(*, user: User) -> None:
+    """Take the user off every board and, if they are shown again, put back their
+    current-period scores (day, week, month, all; global and per project; time and
+    badges) as the database computes them.
+
+    Call it after the change of show_on_leaderboard (or is_active) committed. The user's
+    row lock orders it with their tracking and badge writes, which hold the same lock:
+    none of them is half-way while we read.
+    """
+    fresh = User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+    scores: dict[str, int] = {}
+    if fresh is not None and fresh.show_on_leaderboard and fresh.is_active:
+        scores = user_scores(current_families(timezone.now()), fresh.pk)
+    get_backend().user_replace(user.pk, scores)
+    _ring_after_commit()

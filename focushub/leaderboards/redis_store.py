@@ -1,0 +1,192 @@
+"""Board scores in Redis sorted sets: the store when REDIS_URL is set.
+
+Reads are one Lua call: ZREVRANGE plus ZCOUNTs, O(log N + page) at any depth. Increments
+are sent after the writer's commit (a rolled-back change never reaches Redis) with the
+writer's transaction id, so a rebuild racing them neither loses nor double-counts one:
+see focushub.leaderboards.redis_lua and docs/leaderboards.md. If Redis is unreachable an
+increment is logged and dropped; the scheduled rebuild puts it back.
+"""
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+import redis
+from django.db import connection, transaction
+
+from focushub.errors import ApplicationError
+from focushub.leaderboards import redis_lua
+from focushub.leaderboards.ranking import Row, rank_page
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "fh:lb:"
+KEYS_SET = "fh:lb-keys"  # every live board key written, so a user can be removed from all of them
+BUILDING = "fh:lb-rebuilding"  # held (SET NX) by the one running rebuild; writers journal while it exists
+DIRTY_USERS = "fh:lb-resync"  # users re-synced during a rebuild: re-synced again once it ends
+SNAP_PREFIX = "fh:lb-snap:"
+JOURNAL_PREFIX = "fh:lb-journal:"
+TMP_PREFIX = "fh:lb-tmp:"
+# A period board outlives its period a little (roll-over deletes it first); the TTL is the
+# safety net should the daily job not run.
+PERIOD_TTL_SECONDS = {"day": 3 * 86400, "week": 15 * 86400, "month": 63 * 86400}
+BUILDING_TTL = 900  # refreshed after every board, so only a crashed rebuild lets it lapse
+SIDE_KEY_TTL = 3600  # journals, snapshots and half-built boards clean themselves up
+CHUNK = 10_000
+
+
+def live_key(board: str) -> str:
+    return KEY_PREFIX + board
+
+
+def _ttl(board: str) -> int:
+    return PERIOD_TTL_SECONDS.get(board.split(":")[1], 0)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _current_xid() -> str:
+    """The writer's transaction id, which tells a rebuild whether it already counted us."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text")
+        return cursor.fetchone()[0]
+
+
+def unavailable(exc: Exception) -> ApplicationError:
+    logger.warning("leaderboard store unreachable: %s", exc)
+    return ApplicationError("leaderboard_unavailable", "Leaderboards are unavailable, try again shortly.", status=503)
+
+
+class RedisBoards:
+    name = "redis"
+
+    def __init__(self, url: str):
+        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._increment = self.client.register_script(redis_lua.INCREMENT)
+        self._swap = self.client.register_script(redis_lua.SWAP)
+        self._finish = self.client.register_script(redis_lua.FINISH)
+        self._read = self.client.register_script(redis_lua.READ)
+
+    # ---- writes ----
+
+    def apply(self, deltas: dict[tuple[str, int], int]) -> None:
+        """Send the deltas once the caller's transaction commits."""
+        by_user: dict[int, dict[str, int]] = defaultdict(dict)
+        for (board, user_id), delta in deltas.items():
+            if delta:
+                by_user[user_id][board] = by_user[user_id].get(board, 0) + delta
+        if not by_user:
+            return
+        xid = _current_xid()
+
+        def push() -> None:
+            try:
+                pipe = self.client.pipeline(transaction=False)
+                for user_id, boards in by_user.items():
+                    keys, args = [BUILDING, KEYS_SET], [xid, user_id, SIDE_KEY_TTL]
+                    for board, delta in boards.items():
+                        keys += [live_key(board), SNAP_PREFIX + board, JOURNAL_PREFIX + board]
+                        args += [delta, _ttl(board)]
+                    self._increment(keys=keys, args=args, client=pipe)
+                pipe.execute()
+            except redis.RedisError as exc:
+                logger.warning("leaderboard increment lost (%s); the next rebuild restores it", exc)
+
+        transaction.on_commit(push)
+
+    def user_replace(self, user_id: int, scores: dict[str, int]) -> None:
+        """Take the user off every board, then set `scores` (board -> score). Runs now (the
+        caller holds the user's row lock). A rebuild running meanwhile could write back
+        what it read before; the user is then queued and re-synced when it ends."""
+        try:
+            if self.client.exists(BUILDING):
+                self.client.sadd(DIRTY_USERS, user_id)
+            pipe = self.client.pipeline(transaction=True)
+            for key in self.client.smembers(KEYS_SET):
+                pipe.zrem(key, user_id)
+            for board, score in scores.items():
+                if score > 0:
+                    pipe.zadd(live_key(board), {user_id: score})
+                    if _ttl(board):
+                        pipe.expire(live_key(board), _ttl(board))
+                    pipe.sadd(KEYS_SET, live_key(board))
+            pipe.execute()
+        except redis.RedisError as exc:
+            logger.warning("leaderboard resync of user %s lost (%s); the next rebuild restores it", user_id, exc)
+
+    # ---- reads ----
+
+    def read(self, board: str, *, offset: int, limit: int, user_id: int | None = None) -> tuple[list[Row], Row | None]:
+        """One page and, for `user_id`, their own row, read atomically in one round trip."""
+        # ZREVRANGE's stop is inclusive and -1 means "to the end": an empty page asks 1..0.
+        start, stop = (max(offset - 1, 0), offset + limit - 1) if limit > 0 else (1, 0)
+        try:
+            window, first_above, mine, mine_above = self._read(
+                keys=[live_key(board)], args=[start, stop, offset, user_id or ""]
+            )
+        except redis.RedisError as exc:
+            raise unavailable(exc) from exc
+        pairs = [(int(window[i]), int(float(window[i + 1]))) for i in range(0, len(window), 2)]
+        rows = rank_page(pairs, offset, lambda _score: int(first_above) + 1)
+        me = Row(int(mine_above) + 1, user_id, int(float(mine))) if user_id is not None and mine else None
+        return rows, me
+
+    def rank(self, board: str, user_id: int) -> Row | None:
+        return self.read(board, offset=0, limit=0, user_id=user_id)[1]
+
+    def members(self, board: str) -> dict[int, int]:
+        """The whole board (user -> score): for checks and small boards, not for pages."""
+        return {int(m): int(s) for m, s in self.client.zrange(live_key(board), 0, -1, withscores=True)}
+
+    # ---- maintenance ----
+
+    def rebuild_begin(self) -> str | None:
+        """Claim the rebuild; None if another process is rebuilding right now."""
+        token = uuid.uuid4().hex
+        return token if self.client.set(BUILDING, token, nx=True, ex=BUILDING_TTL) else None
+
+    def rebuild_board(self, board: str, scores: Iterable[tuple[int, int]], *, snapshot: str, token: str) -> None:
+        """Build the board under a temporary key, then in one atomic step replay the
+        increments the snapshot missed and RENAME it over the live board: readers never
+        see a half-built board and no concurrent increment is lost or counted twice."""
+        tmp = TMP_PREFIX + board
+        self.client.delete(tmp)
+        for chunk in _chunks(scores, CHUNK):
+            pipe = self.client.pipeline(transaction=False)
+            pipe.zadd(tmp, dict(chunk))
+            pipe.expire(tmp, SIDE_KEY_TTL)
+            pipe.execute()
+        self._swap(
+            keys=[tmp, live_key(board), JOURNAL_PREFIX + board, SNAP_PREFIX + board, KEYS_SET, BUILDING],
+            args=[snapshot, _ttl(board), SIDE_KEY_TTL, token, BUILDING_TTL],
+        )
+
+    def rebuild_finish(self, token: str) -> list[int]:
+        """Release the rebuild; returns the users to re-sync (see user_replace)."""
+        return [int(user_id) for user_id in self._finish(keys=[BUILDING, DIRTY_USERS], args=[token])]
+
+    def boards_under(self, prefix: str) -> set[str]:
+        keys = (raw.decode() for raw in self.client.smembers(KEYS_SET))
+        return {key[len(KEY_PREFIX) :] for key in keys if key.startswith(KEY_PREFIX + prefix)}
+
+    def drop_boards(self, keep_prefixes: tuple[str, ...]) -> int:
+        """Delete the boards whose key starts with none of `keep_prefixes`, and forget
+        keys that already expired."""
+        dropped = 0
+        pipe = self.client.pipeline(transaction=False)
+        for raw in self.client.smembers(KEYS_SET):
+            key = raw.decode()
+            if not key[len(KEY_PREFIX) :].startswith(keep_prefixes) or not self.client.exists(key):
+                pipe.delete(key)
+                pipe.srem(KEYS_SET, key)
+                dropped += 1
+        pipe.execute()
+        return dropped
