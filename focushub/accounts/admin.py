@@ -5,15 +5,22 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
+from django.db import models
 
 from focushub.accounts.models import RefreshToken, User
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
-    avatar_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+class HttpsUrlField(forms.URLField):
+    """Scheme-less URLs typed by an operator mean https (Django 6's default, chosen now)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
+        field_classes = {**auth_forms.UserChangeForm.Meta.field_classes, "avatar_url": HttpsUrlField}
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -48,6 +55,7 @@ class UserAdmin(auth_admin.UserAdmin):
     search_fields = ("username", "email")
     ordering = ("-created_at",)
     filter_horizontal = ()
+    formfield_overrides = {models.URLField: {"form_class": HttpsUrlField}}
 
 
 @admin.register(RefreshToken)

@@ -22,4 +22,3 @@ def email_taken(email: str, *, exclude_user_id: int | None = None) -> bool:
 
 def username_taken(username: str, *, exclude_user_id: int | None = None) -> bool:
     return User.objects.filter(username__iexact=username).exclude(pk=exclude_user_id).exists()
-

@@ -21,6 +21,7 @@ from focushub.accounts import avatars, rules, selectors, tokens
 from focushub.accounts.models import RefreshToken, User
 from focushub.accounts.tokens import TokenInvalid
 from focushub.errors import ApplicationError, ValidationFailed
+from focushub.leaderboards.services import scores_resync_user
 from focushub.presenters import user_brief
 from focushub.timeline.models import Event
 from focushub.timeline.services import event_record
@@ -201,6 +202,9 @@ def user_profile_update(*, user: User, changes: dict) -> User:
         # The row lock orders this change with the time-entry services (which lock the same
         # row), so leaderboard writes never see a half-applied show_on_leaderboard.
         locked = User.objects.select_for_update().get(pk=user.pk)
+        visibility_changed = (
+            "show_on_leaderboard" in changes and changes["show_on_leaderboard"] != locked.show_on_leaderboard
+        )
         fields = [name for name in PROFILE_FIELDS if name in changes]
         for name in fields:
             setattr(locked, name, changes[name])
@@ -209,6 +213,11 @@ def user_profile_update(*, user: User, changes: dict) -> User:
                 locked.save(update_fields=fields)
         except IntegrityError as exc:
             raise _duplicate_error(exc) from exc
+        if visibility_changed:
+            # After commit: the resync reads the committed setting under its own lock of
+            # the user's row, so a concurrent time-entry write lands either before it (and
+            # is recomputed) or after it (and sees the new setting).
+            transaction.on_commit(lambda: scores_resync_user(user=locked))
     return locked
 
 
