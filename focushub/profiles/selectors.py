@@ -56,7 +56,7 @@ def _memberships(user_id: int, *, include_private: bool) -> list[ProjectMember]:
 
 
 def _rank(user_id: int) -> dict | None:
-    row = get_backend().rank(Board("time", "all", "all").key, user_id)
+    row = get_backend().rank(Board.current("time", "all", None, timezone.now()).key, user_id)
     return None if row is None else {"rank": row.rank, "score": row.score}
 
 

@@ -2,14 +2,25 @@
 area's own REST is tested there), time entries go through the tracking services so every
 rollup, board score and timeline event is the real one."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from focushub.badges.models import Badge
 from focushub.projects.models import Project, ProjectMember
 from focushub.tracking.services import time_entry_create
+
+NEW = {"slug": "marathon", "name": "Marathon", "description": "Tracked 42 hours.",
+       "criteria": {"type": "total_time", "seconds": 151200}}
+
+
+def png(size=(8, 8)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "orange").save(out, format="PNG")
+    return out.getvalue()
 
 
 def make_project(owner, *, visibility="private", name="Project", members=()) -> Project:

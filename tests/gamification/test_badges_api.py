@@ -1,24 +1,12 @@
 """GET /badges (catalog with the caller's earned_at and progress), POST /badges and
 PATCH /badges/{id} (admins only, criteria validated), and the Django admin form."""
 
-import io
-
 import pytest
 import requests
-from PIL import Image
 
 from focushub.badges.models import Badge, UserBadge
 from focushub.badges.services import badges_evaluate
-from tests.gamification.conftest import badge, hours_ago, make_project, track
-
-NEW = {"slug": "marathon", "name": "Marathon", "description": "Tracked 42 hours.",
-       "criteria": {"type": "total_time", "seconds": 151200}}
-
-
-def png(size=(8, 8)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, "orange").save(out, format="PNG")
-    return out.getvalue()
+from tests.gamification.conftest import NEW, badge, hours_ago, make_project, png, track
 
 
 @pytest.fixture

@@ -1,0 +1,52 @@
+"""django-q2 tasks: thin doors onto the domain (STYLE.md §6). Each takes ids, calls a
+service and holds no rule of its own; the schedule that runs them is workers.schedule."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from focushub.badges import services as badge_services
+from focushub.leaderboards.rebuild import boards_rebuild_current, boards_roll_over
+from focushub.tracking import aggregation
+from focushub.tracking.models import TimeEntry
+from focushub.tracking.services import time_entry_auto_stop
+
+logger = logging.getLogger(__name__)
+
+
+def badges_evaluate(user_id: int, entry_id: int | None = None) -> int:
+    """Queued after every committed time-entry change; returns how many badges were awarded."""
+    return len(badge_services.badges_evaluate(user_id=user_id, entry_id=entry_id))
+
+
+def timers_auto_stop() -> int:
+    """Every minute: stop the timers that ran past TIMER_MAX_HOURS; returns how many."""
+    cutoff = timezone.now() - timedelta(hours=settings.TIMER_MAX_HOURS)
+    running = TimeEntry.objects.filter(end_time__isnull=True, start_time__lt=cutoff).order_by("id")
+    overdue = list(running.values_list("pk", flat=True))
+    # One transaction per entry: a timer stopped by hand meanwhile is skipped by the
+    # service (it re-checks under the user's lock), and one failure does not undo the rest.
+    stopped = sum(1 for entry_id in overdue if time_entry_auto_stop(entry_id=entry_id) is not None)
+    if stopped:
+        logger.info("auto-stopped %d timer(s) running over %d h", stopped, settings.TIMER_MAX_HOURS)
+    return stopped
+
+
+def rollups_rebuild_today() -> int:
+    """Every 10 minutes: recompute today's rollups from the entries (and yesterday's during
+    the first hour of the UTC day, for entries that crossed midnight), then rebuild the
+    current leaderboards from them, so any drift heals. Returns the rollup rows written."""
+    now = timezone.now()
+    days = [now.date()]
+    if now.hour == 0:
+        days.insert(0, now.date() - timedelta(days=1))
+    written = sum(aggregation.rebuild_rollups_for_day(day) for day in days)
+    boards_rebuild_current()
+    return written
+
+
+def day_close() -> None:
+    """Daily at 00:05 UTC: roll the day/week/month boards over and expire old ones."""
+    boards_roll_over()
