@@ -1,0 +1,39 @@
+"""The shape every relay task shares: a guarded step run forever, a wait that ends on a
+wake-up or a timeout, and one encoded frame written to many sockets."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+logger = logging.getLogger("realtime.relay")
+
+
+async def wait_for_wake(event: asyncio.Event, timeout: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    event.clear()
+
+
+async def run_forever(name: str, step: Callable[[], Awaitable[None]]) -> None:
+    """Run one task's step in a loop that survives anything but cancellation: the relay
+    must never die, whatever the database, Redis or a socket does."""
+    while True:
+        try:
+            await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("realtime %s: iteration failed; retrying in 1 s", name)
+            await asyncio.sleep(1)
+
+
+async def send_all(consumers: Iterable[Any], seq: int | None, frame: str) -> None:
+    """Write one encoded frame to many sockets; one broken socket never stops the rest."""
+    for consumer in consumers:
+        try:
+            await consumer.deliver(seq, frame)
+        except Exception:
+            logger.debug("realtime: a write to a closing socket failed", exc_info=True)

@@ -1,0 +1,13 @@
+"""The spectator page: a live leaderboard anyone can open at /live (plain HTML + JS, no
+build step). It speaks /ws/leaderboard like any other client (docs/realtime.md)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from focushub.leaderboards.boards import METRICS, PERIODS
+
+
+@require_safe
+def live_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "realtime/live.html", {"metrics": METRICS, "periods": PERIODS})

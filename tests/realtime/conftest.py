@@ -1,0 +1,59 @@
+"""Fixtures for the websocket tests: a socket opener that closes what it opened, extra
+daphne processes, and the project casts of the project tests (made through the API)."""
+
+from contextlib import suppress
+
+import pytest
+
+from tests.conftest import LOG_DIR
+from tests.projects.cast import make_team, quick_actor
+from tests.realtime.streams import stream_url
+from tests.support.clients import Socket
+from tests.support.processes import Daphne
+
+
+@pytest.fixture
+def connect(live):
+    """connect("/ws/me", token=..., since=..., server=other_daphne, origin=..., subprotocols=[...])"""
+    opened: list[Socket] = []
+
+    def open_(path: str, *, token: str | None = None, server=None, **params) -> Socket:
+        socket_kwargs = {k: params.pop(k) for k in ("origin", "subprotocols", "additional_headers") if k in params}
+        socket = Socket(stream_url(server or live, path, token=token, **params), **socket_kwargs)
+        opened.append(socket)
+        return socket
+
+    yield open_
+    for socket in opened:
+        with suppress(Exception):
+            socket.close()
+
+
+@pytest.fixture
+def start_server(live):
+    """Another daphne on the same test database (env overrides allowed), stopped after."""
+    started: list[Daphne] = []
+
+    def start(**env: str) -> Daphne:
+        proc = Daphne(LOG_DIR, **env)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+@pytest.fixture
+def team(live):
+    return make_team(live)
+
+
+@pytest.fixture
+def public_team(live):
+    return make_team(live, visibility="public")
+
+
+@pytest.fixture
+def person(live):
+    return lambda **fields: quick_actor(live, **fields)

@@ -1,0 +1,57 @@
+"""Helpers for driving FocusHub's websockets in tests: open a stream, read until a
+message, read until quiet, learn the close code. Real sockets, real servers."""
+
+import time
+from contextlib import suppress
+from urllib.parse import urlencode
+
+from websockets.exceptions import ConnectionClosed
+
+from tests.support.clients import Socket
+
+
+def stream_url(server, path: str, *, token: str | None = None, **params) -> str:
+    query = {k: v for k, v in params.items() if v is not None}
+    if token:
+        query["token"] = token
+    return f"{server.ws_url}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def first(socket: Socket, kind: str, timeout: float = 5) -> dict:
+    return socket.recv_until(lambda m: m["type"] == kind, timeout=timeout)
+
+
+def quiet(socket: Socket, settle: float = 0.6, limit: float = 15) -> list[dict]:
+    """Every message until none has arrived for `settle` seconds."""
+    got: list[dict] = []
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            got.append(socket.recv(timeout=settle))
+        except TimeoutError:
+            return got
+    raise AssertionError("the stream never went quiet")
+
+
+def close_code(socket: Socket, timeout: float = 5) -> int | None:
+    """Read until the server closes the socket; its close code."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.recv(timeout=max(0.01, deadline - time.monotonic()))
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+        except TimeoutError:
+            break
+    raise AssertionError("the server did not close the socket")
+
+
+def is_open(socket: Socket) -> bool:
+    socket.send({"type": "ping", "ref": "alive?"})
+    with suppress(TimeoutError, ConnectionClosed):
+        return first(socket, "pong")["ref"] == "alive?"
+    return False
+
+
+def event_ids(messages: list[dict]) -> list[int]:
+    return [m["id"] for m in messages if "id" in m]
