@@ -1,26 +1,13 @@
 """Wire shapes of projects and members (SPEC §6). Input serializers check types and
-lengths for early, documented 400s; the services re-apply the domain rules."""
+lengths for early, documented 400s (DRF's CharField already refuses NUL and lone
+surrogates); the services re-apply the domain rules."""
 
 from rest_framework import serializers
 
 from api.serializers.timeline import IsoDateTime, UserBriefOutput
 from focushub.projects.models import Project, ProjectMember
 from focushub.projects.selectors import MAX_ID
-from focushub.projects.validation import ASSIGNABLE_ROLES, COLOR, storable_text
-
-
-def _storable(value: str) -> None:
-    if not storable_text(value):
-        raise serializers.ValidationError("Contains characters that cannot be stored.")
-
-
-class TextField(serializers.CharField):
-    """A CharField that refuses text no database can store (lone surrogates from JSON
-    escapes like "\\ud800"), which would otherwise fail deep in the driver."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators.append(_storable)
+from focushub.projects.validation import ASSIGNABLE_ROLES, COLOR
 
 
 class IdField(serializers.IntegerField):
@@ -31,15 +18,15 @@ class IdField(serializers.IntegerField):
 
 
 class ProjectCreateInput(serializers.Serializer):
-    name = TextField(min_length=1, max_length=100)
-    description = TextField(max_length=2000, allow_blank=True, required=False, default="")
+    name = serializers.CharField(min_length=1, max_length=100)
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     visibility = serializers.ChoiceField(Project.Visibility.choices, default=Project.Visibility.PRIVATE)
     color = serializers.RegexField(COLOR, required=False, default="#4f46e5", help_text="#rrggbb")
 
 
 class ProjectUpdateInput(serializers.Serializer):
-    name = TextField(min_length=1, max_length=100, required=False)
-    description = TextField(max_length=2000, allow_blank=True, required=False)
+    name = serializers.CharField(min_length=1, max_length=100, required=False)
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     visibility = serializers.ChoiceField(Project.Visibility.choices, required=False)
     color = serializers.RegexField(COLOR, required=False, help_text="#rrggbb")
     archived = serializers.BooleanField(required=False)
@@ -79,7 +66,7 @@ class ProjectBriefOutput(serializers.Serializer):
 
 
 class MemberAddInput(serializers.Serializer):
-    username = TextField(max_length=150)
+    username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(ASSIGNABLE_ROLES, default=ProjectMember.Role.CONTRIBUTOR)
 
 

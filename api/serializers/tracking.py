@@ -5,7 +5,7 @@ updated_at}, the same object websocket frames carry (focushub.tracking.presenter
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.projects import IdField, ProjectBriefOutput, TextField
+from api.serializers.projects import IdField, ProjectBriefOutput
 from api.serializers.timeline import IsoDateTime
 from focushub.tracking.services import MAX_DESCRIPTION
 
@@ -55,19 +55,19 @@ class TimeEntryCreateInput(serializers.Serializer):
     project = IdField()
     start_time = serializers.DateTimeField()
     end_time = serializers.DateTimeField()
-    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
+    description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
 
 
 class TimeEntryUpdateInput(serializers.Serializer):
     project = IdField(required=False)
     start_time = serializers.DateTimeField(required=False)
     end_time = serializers.DateTimeField(required=False, allow_null=True)
-    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
+    description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
 
 
 class TimerStartInput(serializers.Serializer):
     project = IdField()
-    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
+    description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
 
 
 class TimeEntryListQuery(_RangeQuery):
