@@ -23,13 +23,13 @@ local function visible(xid, snap)
 end
 """
 
-# KEYS: building marker, keys set, then (live, snap, journal) per board.
+# KEYS: building marker, then (live, snap, journal) per board.
 # ARGV: xid ('' when unknown), member, journal ttl, then (delta, ttl) per board.
 INCREMENT = VISIBLE + """
 local xid, member, journal_ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local building = redis.call('EXISTS', KEYS[1]) == 1
-for i = 0, (#KEYS - 2) / 3 - 1 do
-  local live, snap, journal = KEYS[3 + 3 * i], KEYS[4 + 3 * i], KEYS[5 + 3 * i]
+for i = 0, (#KEYS - 1) / 3 - 1 do
+  local live, snap, journal = KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i]
   local delta, ttl = ARGV[4 + 2 * i], tonumber(ARGV[5 + 2 * i])
   -- A rebuild that read a snapshot in which this transaction is visible already counted it.
   if not visible(xid, redis.call('GET', snap)) then
@@ -37,7 +37,6 @@ for i = 0, (#KEYS - 2) / 3 - 1 do
       redis.call('ZREM', live, member)
     end
     if ttl > 0 then redis.call('EXPIRE', live, ttl) end
-    redis.call('SADD', KEYS[2], live)
     -- During a rebuild, remember the increment: the rebuild replays those its snapshot missed.
     if building then
       redis.call('HINCRBY', journal, xid .. ':' .. member, delta)
@@ -48,7 +47,7 @@ end
 return 1
 """
 
-# KEYS: tmp (the freshly built board), live, journal, snap, keys set, building marker.
+# KEYS: tmp (the freshly built board), live, journal, snap, building marker.
 # ARGV: snapshot ('' when unknown), ttl, snap ttl, rebuild token, marker ttl.
 SWAP = VISIBLE + """
 local tmp, live, journal, snap = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -65,13 +64,11 @@ if redis.call('EXISTS', tmp) == 1 then
   redis.call('RENAME', tmp, live)
   redis.call('PERSIST', live)
   if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', live, ARGV[2]) end
-  redis.call('SADD', KEYS[5], live)
 else
   redis.call('DEL', live)
-  redis.call('SREM', KEYS[5], live)
 end
 if ARGV[1] ~= '' then redis.call('SET', snap, ARGV[1], 'EX', ARGV[3]) end
-if redis.call('GET', KEYS[6]) == ARGV[4] then redis.call('EXPIRE', KEYS[6], ARGV[5]) end
+if redis.call('GET', KEYS[5]) == ARGV[4] then redis.call('EXPIRE', KEYS[5], ARGV[5]) end
 return 1
 """
 

@@ -23,7 +23,6 @@ from focushub.leaderboards.ranking import Row, rank_page
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "fh:lb:"
-KEYS_SET = "fh:lb-keys"  # every live board key written, so a user can be removed from all of them
 BUILDING = "fh:lb-rebuilding"  # held (SET NX) by the one running rebuild; writers journal while it exists
 DIRTY_USERS = "fh:lb-resync"  # users re-synced during a rebuild: re-synced again once it ends
 SNAP_PREFIX = "fh:lb-snap:"
@@ -39,6 +38,11 @@ CHUNK = 10_000
 
 def live_key(board: str) -> str:
     return KEY_PREFIX + board
+
+
+def _pattern(prefix: str) -> str:
+    """A SCAN pattern for the boards whose key starts with `prefix` (glob characters escaped)."""
+    return KEY_PREFIX + "".join(f"\\{c}" if c in "*?[]\\" else c for c in prefix) + "*"
 
 
 def _ttl(board: str) -> int:
@@ -91,7 +95,7 @@ class RedisBoards:
             try:
                 pipe = self.client.pipeline(transaction=False)
                 for user_id, boards in by_user.items():
-                    keys, args = [BUILDING, KEYS_SET], [xid, user_id, SIDE_KEY_TTL]
+                    keys, args = [BUILDING], [xid, user_id, SIDE_KEY_TTL]
                     for board, delta in boards.items():
                         keys += [live_key(board), SNAP_PREFIX + board, JOURNAL_PREFIX + board]
                         args += [delta, _ttl(board)]
@@ -110,14 +114,13 @@ class RedisBoards:
             if self.client.exists(BUILDING):
                 self.client.sadd(DIRTY_USERS, user_id)
             pipe = self.client.pipeline(transaction=True)
-            for key in self.client.smembers(KEYS_SET):
+            for key in self.client.scan_iter(_pattern(""), count=1000):
                 pipe.zrem(key, user_id)
             for board, score in scores.items():
                 if score > 0:
                     pipe.zadd(live_key(board), {user_id: score})
                     if _ttl(board):
                         pipe.expire(live_key(board), _ttl(board))
-                    pipe.sadd(KEYS_SET, live_key(board))
             pipe.execute()
         except redis.RedisError as exc:
             logger.warning("leaderboard resync of user %s lost (%s); the next rebuild restores it", user_id, exc)
@@ -165,7 +168,7 @@ class RedisBoards:
             pipe.expire(tmp, SIDE_KEY_TTL)
             pipe.execute()
         self._swap(
-            keys=[tmp, live_key(board), JOURNAL_PREFIX + board, SNAP_PREFIX + board, KEYS_SET, BUILDING],
+            keys=[tmp, live_key(board), JOURNAL_PREFIX + board, SNAP_PREFIX + board, BUILDING],
             args=[snapshot, _ttl(board), SIDE_KEY_TTL, token, BUILDING_TTL],
         )
 
@@ -174,19 +177,13 @@ class RedisBoards:
         return [int(user_id) for user_id in self._finish(keys=[BUILDING, DIRTY_USERS], args=[token])]
 
     def boards_under(self, prefix: str) -> set[str]:
-        keys = (raw.decode() for raw in self.client.smembers(KEYS_SET))
-        return {key[len(KEY_PREFIX) :] for key in keys if key.startswith(KEY_PREFIX + prefix)}
+        """Every board key starting with `prefix`, found by SCAN, so a board is found even
+        if it got there some other way than through this store."""
+        return {raw.decode()[len(KEY_PREFIX) :] for raw in self.client.scan_iter(_pattern(prefix), count=1000)}
 
     def drop_boards(self, keep_prefixes: tuple[str, ...]) -> int:
-        """Delete the boards whose key starts with none of `keep_prefixes`, and forget
-        keys that already expired."""
-        dropped = 0
-        pipe = self.client.pipeline(transaction=False)
-        for raw in self.client.smembers(KEYS_SET):
-            key = raw.decode()
-            if not key[len(KEY_PREFIX) :].startswith(keep_prefixes) or not self.client.exists(key):
-                pipe.delete(key)
-                pipe.srem(KEYS_SET, key)
-                dropped += 1
-        pipe.execute()
-        return dropped
+        """Delete the boards whose key starts with none of `keep_prefixes`."""
+        stale = [live_key(board) for board in self.boards_under("") if not board.startswith(keep_prefixes)]
+        for chunk in _chunks(stale, CHUNK):
+            self.client.delete(*chunk)
+        return len(stale)

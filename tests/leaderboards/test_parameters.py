@@ -1,0 +1,58 @@
+"""Bad query parameters: a 400 that names each bad parameter, never a 500."""
+
+import pytest
+
+from tests.leaderboards.conftest import read_board
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"metric": "lines"}, "metric"),
+        ({"period": "year"}, "period"),
+        ({"period": "WEEK"}, "period"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "1.5"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"offset": "9" * 40}, "offset"),
+        ({"project": "abc"}, "project"),
+        ({"project": "0"}, "project"),
+        ({"project": "-3"}, "project"),
+        ({"project": "9" * 40}, "project"),
+        ({"project": "1\x00"}, "project"),
+        ({"metric": "badges", "project": "1"}, "project"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_naming_it(anon, params, field):
+    response = anon.get("/leaderboard", params=params)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert list(body["errors"]) == [field]
+
+
+def test_every_bad_parameter_is_reported_at_once(anon):
+    response = anon.get("/leaderboard", params={"metric": "x", "period": "y", "limit": "z", "offset": "w"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"metric", "period", "limit", "offset"}
+
+
+def test_empty_parameters_mean_the_defaults_and_unknown_ones_are_ignored(crew, anon):
+    body = read_board(anon, metric="", period="", limit="", offset="", project="", colour="red")
+    assert (body["metric"], body["period"], body["limit"], body["offset"], body["project"]) == (
+        "time", "week", 20, 0, None,
+    )
+
+
+def test_limits_at_the_edges_are_accepted(crew, anon):
+    assert len(read_board(anon, period="all", limit=1)["rows"]) == 1
+    assert len(read_board(anon, period="all", limit=100)["rows"]) == 4
+    assert read_board(anon, period="all", offset=10**9)["rows"] == []
+
+
+def test_only_get_is_allowed(crew, anon):
+    response = anon.post("/leaderboard", json={})
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
