@@ -3,7 +3,7 @@
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,14 +20,18 @@ def _valid(serializer_class, request) -> dict:
 
 
 class _TokenDoor(APIView):
-    """The /auth doors take credentials in the body; an Authorization header (perhaps an
-    expired access token, the usual reason to refresh) is ignored rather than refused."""
+    # The /auth doors take credentials in the body; an Authorization header (perhaps an
+    # expired access token, the usual reason to refresh) is ignored rather than refused.
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
 
 
 class SignupView(_TokenDoor):
+    """Create an account and sign in: the full profile plus an access and a refresh token.
+    Throttled per client IP (SIGNUP_THROTTLE_RATE)."""
+
     throttle_classes = [SignupIpThrottle]
 
     @extend_schema(request=s.SignupInput, responses={201: s.SessionOutput}, tags=["auth"])
@@ -37,6 +41,10 @@ class SignupView(_TokenDoor):
 
 
 class LoginView(_TokenDoor):
+    """Sign in with an email or a username (any case). Wrong credentials are one 401
+    `invalid_credentials`, whether or not the account exists. Throttled per login and per
+    client IP (429 `throttled` with Retry-After)."""
+
     # The IP throttle comes first so a flood of distinct logins from one address is cut
     # off without each identifier opening a cache entry.
     throttle_classes = [LoginIpThrottle, LoginIdentifierThrottle]
@@ -48,6 +56,9 @@ class LoginView(_TokenDoor):
 
 
 class RefreshView(_TokenDoor):
+    """Trade a refresh token for a new pair; the old one stops working. Presenting a
+    refresh token a second time signs its whole family out (401 `token_reused`)."""
+
     @extend_schema(request=s.RefreshInput, responses={200: s.TokenPairOutput}, tags=["auth"])
     def post(self, request):
         pair = services.refresh_token_rotate(token=_valid(s.RefreshInput, request)["refresh"])
@@ -55,6 +66,9 @@ class RefreshView(_TokenDoor):
 
 
 class LogoutView(_TokenDoor):
+    """Sign out: this refresh token and every token rotated from the same sign-in stop
+    working. Access tokens already issued live out their short TTL."""
+
     @extend_schema(request=s.RefreshInput, responses={204: OpenApiResponse(description="Signed out.")}, tags=["auth"])
     def post(self, request):
         services.refresh_token_family_revoke(token=_valid(s.RefreshInput, request)["refresh"])
@@ -62,6 +76,10 @@ class LogoutView(_TokenDoor):
 
 
 class MeView(APIView):
+    """The caller's own profile and settings."""
+
+    parser_classes = [JSONParser]
+
     @extend_schema(responses={200: s.ProfileOutput}, tags=["users"])
     def get(self, request):
         return Response(s.ProfileOutput(request.user).data)
@@ -73,6 +91,8 @@ class MeView(APIView):
 
 
 class AvatarView(APIView):
+    """Upload (multipart field `avatar`) or remove the caller's avatar."""
+
     parser_classes = [MultiPartParser]
 
     @extend_schema(request=s.AvatarInput, responses={200: s.ProfileOutput}, tags=["users"])

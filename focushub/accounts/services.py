@@ -130,7 +130,8 @@ def user_login(*, login: str, password: str) -> Session:
 def refresh_token_rotate(*, token: str) -> TokenPair:
     """Trade a refresh token for a new pair. The presented token is marked used and its
     child joins the same family; presenting a used token again means it was copied, so the
-    whole family is revoked and every holder must sign in again (RFC 9700 §4.14.2)."""
+    whole family is revoked and every holder must sign in again (refresh token rotation,
+    RFC 9700, OAuth 2.0 Security Best Current Practice)."""
     claims = tokens.decode(token, token_type="refresh")
     now = timezone.now()
     reused = False

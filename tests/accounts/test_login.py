@@ -99,3 +99,8 @@ def test_malformed_login_input_is_a_validation_error(anon, alice, payload):
 def test_malformed_login_json_is_a_400(anon, alice):
     response = anon.post("/auth/login", data=b'{"login": ', headers={"Content-Type": "application/json"})
     assert_error(response, 400, "malformed_request")
+
+
+def test_form_encoded_login_is_unsupported(anon, alice):
+    response = anon.post("/auth/login", data={"login": alice["username"], "password": STRONG_PASSWORD})
+    assert_error(response, 415, "unsupported_media_type")
