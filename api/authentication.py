@@ -1,3 +1,4 @@
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from focushub.accounts import selectors
@@ -14,16 +15,27 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+            raise exceptions.AuthenticationFailed("Malformed Authorization header.", code="token_invalid")
         try:
             token = header[1].decode("ascii")
             claims = decode(token, token_type="access")
-        except (UnicodeDecodeError, TokenInvalid) as exc:
-            raise exceptions.AuthenticationFailed("Token is invalid or expired.") from exc
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed("Token is invalid or expired.", code="token_invalid") from exc
+        except TokenInvalid as exc:
+            # token_expired tells a client to refresh; token_invalid to sign in again.
+            raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
         user = selectors.user_active_by_id(claims.user_id)
         if user is None:
-            raise exceptions.AuthenticationFailed("Token is invalid or expired.")
+            raise exceptions.AuthenticationFailed("Token is invalid or expired.", code="token_invalid")
         return user, claims
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

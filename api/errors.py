@@ -72,9 +72,11 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None)
-    if code is None:
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
+    raised_code = exc.get_codes() if isinstance(exc.get_codes(), str) else None
+    if raised_code and raised_code != exc.default_code:
+        code = raised_code  # a specific code chosen where it was raised (e.g. token_expired)
+    else:
+        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), raised_code or "error")
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     response.data = error_body(code, str(detail))
     return response

@@ -5,6 +5,7 @@ reads `<NAME>_FILE` when set so secrets can come from mounted files.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,3 +54,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as `10/min`; refused at startup rather than at first use."""
+    value = (env(name) or default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 10/min (count/s|min|hour|day), got {value!r}")
+    return value

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from focushub.env import env, env_bool, env_int, env_list
+from focushub.env import env, env_bool, env_int, env_list, env_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("FOCUSHUB_DATA_DIR") or BASE_DIR / "var")
@@ -207,9 +207,9 @@ TIMER_MAX_HOURS = env_int("TIMER_MAX_HOURS", 12)
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "focushub"
 
-LOGIN_THROTTLE_RATE = env("LOGIN_THROTTLE_RATE") or "10/min"
-LOGIN_IP_THROTTLE_RATE = env("LOGIN_IP_THROTTLE_RATE") or "60/min"
-SIGNUP_THROTTLE_RATE = env("SIGNUP_THROTTLE_RATE") or "20/hour"
+LOGIN_THROTTLE_RATE = env_rate("LOGIN_THROTTLE_RATE", "10/min")
+LOGIN_IP_THROTTLE_RATE = env_rate("LOGIN_IP_THROTTLE_RATE", "60/min")
+SIGNUP_THROTTLE_RATE = env_rate("SIGNUP_THROTTLE_RATE", "20/hour")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],

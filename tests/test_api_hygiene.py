@@ -30,7 +30,7 @@ def test_protected_path_without_token_is_a_json_401(anon):
 @pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer not-a-jwt", "Bearer \u00e9\u00e9"])
 def test_malformed_authorization_is_a_json_401(anon, header):
     response = anon.get("/time-entries", headers={"Authorization": header.encode("utf-8")})
-    assert_error(response, 401, "authentication_failed")
+    assert_error(response, 401, "token_invalid")
 
 
 def test_malformed_json_is_a_json_400(make_actor):

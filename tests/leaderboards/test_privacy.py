@@ -47,4 +47,4 @@ def test_time_on_a_private_project_counts_on_the_global_board_without_naming_it(
 def test_a_bad_token_is_refused_rather_than_read_as_anonymous(live):
     response = Api(live.url, "not-a-token").get("/leaderboard")
     assert response.status_code == 401
-    assert response.json()["code"] == "authentication_failed"
+    assert response.json()["code"] == "token_invalid"
