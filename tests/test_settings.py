@@ -54,3 +54,9 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     result = boot(tmp_path, SECRET_KEY_FILE=str(secret), DATABASE_URL="postgres://postgres@127.0.0.1:5432/test")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "s3cr"
+
+
+def test_malformed_throttle_rate_is_refused_at_startup(tmp_path):
+    result = boot(tmp_path, LOGIN_THROTTLE_RATE="ten per minute")
+    assert result.returncode != 0
+    assert "LOGIN_THROTTLE_RATE must look like 10/min" in result.stderr
