@@ -21,6 +21,19 @@ def first(socket: Socket, kind: str, timeout: float = 5) -> dict:
     return socket.recv_until(lambda m: m["type"] == kind, timeout=timeout)
 
 
+def gather(socket: Socket, *kinds: str, timeout: float = 5) -> dict[str, dict]:
+    """Read until one message of each kind has arrived, in whatever order; the first of each."""
+    found: dict[str, dict] = {}
+    deadline = time.monotonic() + timeout
+    while set(kinds) - set(found):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"still waiting for {sorted(set(kinds) - set(found))}; got {sorted(found)}")
+        message = socket.recv(timeout=remaining)
+        found.setdefault(message["type"], message)
+    return found
+
+
 def quiet(socket: Socket, settle: float = 0.6, limit: float = 15) -> list[dict]:
     """Every message until none has arrived for `settle` seconds."""
     got: list[dict] = []

@@ -1,0 +1,72 @@
+"""Nothing a client sends kills its socket: garbage gets an error frame and the socket
+lives on; a flood is throttled per connection, and a sustained one is closed (4429)."""
+
+import time
+
+import pytest
+
+from tests.realtime.streams import close_code, first, is_open, quiet
+
+pytestmark = pytest.mark.live
+
+GARBAGE = [
+    ("not json", "invalid_json"),
+    ("[1, 2, 3]", "invalid_message"),
+    ('"a string"', "invalid_message"),
+    ("{}", "invalid_message"),
+    ('{"type": 5}', "invalid_message"),
+    ('{"type": "no.such.thing", "ref": "u"}', "unknown_type"),
+    ('{"type": "timer.start", "ref": "m"}', "validation_error"),
+    ('{"type": "timer.start", "project": "abc"}', "not_found"),
+    ('{"type": "timer.start", "project": {"id": 1}}', "not_found"),
+    ('{"type": "ping", "ref": {"nested": true}}', "validation_error"),
+    ("[" * 5000 + "]" * 5000, "invalid_json"),
+    ('{"type": "ping", "pad": "' + "x" * 100_000 + '"}', "message_too_large"),
+]
+
+
+@pytest.mark.parametrize("path", ["/ws/me", "/ws/leaderboard"])
+def test_garbage_gets_an_error_and_the_socket_lives_on(connect, person, path):
+    socket = connect(path, token=person().token)
+    socket.recv()  # hello or snapshot
+    for frame, code in GARBAGE:
+        if path != "/ws/me" and code in ("validation_error", "not_found") and "timer" in frame:
+            code = "unknown_type"  # spectators have no timer messages
+        socket.send_raw(frame)
+        error = first(socket, "error")
+        assert error["code"] == code, frame[:60]
+        time.sleep(0.1)  # stay under the rate limit: this test is about content
+    socket.send_raw(b"\x00\x01binary")
+    assert first(socket, "error")["code"] == "invalid_message"
+    assert is_open(socket)
+
+
+def test_the_ref_is_echoed_on_errors(connect, person):
+    socket = connect("/ws/me", token=person().token)
+    first(socket, "hello")
+    socket.send({"type": "what", "ref": "r-1"})
+    assert first(socket, "error")["ref"] == "r-1"
+
+
+def test_a_burst_is_throttled_and_the_socket_recovers(connect, person):
+    socket = connect("/ws/me", token=person().token)
+    first(socket, "hello")
+    for i in range(40):
+        socket.send({"type": "ping", "ref": i})
+    replies = quiet(socket)
+    pongs = [m for m in replies if m["type"] == "pong"]
+    limited = [m for m in replies if m["type"] == "error"]
+    assert len(pongs) + len(limited) == 40
+    assert 15 <= len(pongs) < 40
+    assert {m["code"] for m in limited} == {"rate_limited"}
+    assert sorted(m["ref"] for m in replies) == list(range(40))  # every message answered, by its ref
+    time.sleep(1.0)
+    assert is_open(socket)
+
+
+def test_a_sustained_flood_is_closed_with_4429(connect, person):
+    socket = connect("/ws/me", token=person().token)
+    first(socket, "hello")
+    for _ in range(300):
+        socket.send_raw("flood")
+    assert close_code(socket) == 4429

@@ -1,0 +1,132 @@
+"""Resuming with `since`: the log is replayed in order before live frames, with no gap
+and no duplicate, even while events keep committing; and the relay's reader never skips
+an event whose transaction commits late (the ordering hole, opened on purpose)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from focushub.timeline.models import Event
+from focushub.timeline.selectors import events_for_user_feed
+from focushub.timeline.services import event_record
+from tests.realtime.streams import event_ids, first, quiet
+
+pytestmark = pytest.mark.live
+
+
+def note(actor_id: int, n: int = 1) -> None:
+    """Commit `n` private events of the actor (the smallest thing the log holds)."""
+    with transaction.atomic():
+        for i in range(n):
+            event_record(actor_id=actor_id, kind="test.note", payload={"n": i})
+
+
+def feed_ids_after(user_id: int, since: int) -> list[int]:
+    return list(events_for_user_feed(user_id).filter(id__gt=since).order_by("id").values_list("id", flat=True))
+
+
+def test_a_client_that_resumes_gets_what_it_missed_then_live_events_once(connect, team):
+    alice = team.contributor
+    socket = connect("/ws/me", token=alice.token)
+    since = first(socket, "hello")["last_event_id"]
+    alice.api.post("/time-entries/start", json={"project": team.pid})
+    live_seen = event_ids(quiet(socket))
+    socket.close()
+
+    alice.api.post("/time-entries/stop")
+    team.owner.api.post("/time-entries/start", json={"project": team.pid})  # a teammate's event
+    note(alice.id, 3)
+    cursor = max([since, *live_seen])
+
+    resumed = connect("/ws/me", token=alice.token, since=cursor)
+    hello = first(resumed, "hello")
+    assert hello["timer"] is None
+    alice.api.post("/time-entries/start", json={"project": team.pid})
+    replayed = event_ids(quiet(resumed))
+    assert live_seen + replayed == feed_ids_after(alice.id, since)
+    assert replayed == sorted(set(replayed))
+    kinds = [Event.objects.get(pk=i).kind for i in replayed]
+    assert kinds[:5] == ["timer.stopped", "timer.started", "test.note", "test.note", "test.note"]
+    assert kinds[-1] == "timer.started"
+
+
+def test_replay_merges_with_events_committed_during_it(connect, person):
+    """A long replay (several pages) while a writer keeps committing: every event arrives
+    once and in order, whichever side of the horizon it committed on."""
+    alice = person()
+    since = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    note(alice.id, 1200)
+    stop = threading.Event()
+
+    def writer():
+        try:
+            while not stop.is_set():
+                note(alice.id)
+                time.sleep(0.005)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        time.sleep(0.1)
+        socket = connect("/ws/me", token=alice.token, since=since)
+        first(socket, "hello")
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        thread.join()
+    received = event_ids(quiet(socket, settle=1.0))
+    expected = feed_ids_after(alice.id, since)
+    assert len(expected) > 1250
+    assert received == expected
+
+
+def test_since_must_be_an_event_id(connect, person):
+    socket = connect("/ws/me", token=person().token, since="yesterday")
+    error = first(socket, "error")
+    assert error["code"] == "validation_error" and "since" in error["errors"]
+
+
+def test_a_transaction_that_commits_late_is_never_skipped(connect, person):
+    """Transaction A writes an event and is held open; B writes a later event meanwhile.
+    The event writers' lock (focushub.timeline.services.event_record; SQLite's single
+    writer) makes B wait, so ids commit in order and the reader, which has already read
+    past everything committed, still gets A's event, then B's."""
+    alice = person()
+    socket = connect("/ws/me", token=alice.token)
+    first(socket, "hello")
+    a_written, release_a, b_done = threading.Event(), threading.Event(), threading.Event()
+    ids: dict[str, int] = {}
+
+    def slow():
+        try:
+            with transaction.atomic():
+                ids["a"] = event_record(actor_id=alice.id, kind="test.slow", payload={}).pk
+                a_written.set()
+                release_a.wait(10)
+        finally:
+            connection.close()
+
+    def fast():
+        try:
+            with transaction.atomic():
+                ids["b"] = event_record(actor_id=alice.id, kind="test.fast", payload={}).pk
+        finally:
+            b_done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
+    threads[0].start()
+    assert a_written.wait(10)
+    threads[1].start()
+    time.sleep(0.8)  # the relay polls several times while A is open
+    assert not b_done.is_set(), "B committed while A held its event uncommitted"
+    release_a.set()
+    for thread in threads:
+        thread.join(15)
+    kinds = [(m["id"], m["event"]["kind"]) for m in quiet(socket) if m["type"] == "timeline.event"]
+    assert kinds == [(ids["a"], "test.slow"), (ids["b"], "test.fast")]
+    assert ids["a"] < ids["b"]
