@@ -116,8 +116,12 @@ def project_delete(*, actor: User, project_id) -> None:
         raise PermissionDenied("Only the owner can delete this project.")
     # Lock order: user rows first (everyone with time on the project, ascending id), then
     # the project itself FOR UPDATE, which waits for trackers holding it and keeps new
-    # ones out; then the rollups are stable and can be taken off the boards.
-    user_ids = set(TimeEntry.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
+    # ones out; then the rollups are stable and can be taken off the boards. The actor is
+    # locked too: the deletion event's foreign key to them is checked at COMMIT with a
+    # KEY SHARE lock, which would otherwise wait for their own timer start, itself
+    # waiting for this project.
+    user_ids = {actor.pk}
+    user_ids |= set(TimeEntry.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
     user_ids |= set(DailyRollup.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
     users = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk")}
     project = project_lock_for_delete(visible.pk)
