@@ -34,8 +34,8 @@ def start_server(live):
     """Another daphne on the same test database (env overrides allowed), stopped after."""
     started: list[Daphne] = []
 
-    def start(**env: str) -> Daphne:
-        proc = Daphne(LOG_DIR, **env)
+    def start(port: int | None = None, **env: str) -> Daphne:
+        proc = Daphne(LOG_DIR, port=port, **env)
         started.append(proc)
         return proc
 

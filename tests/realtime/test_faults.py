@@ -1,0 +1,131 @@
+"""Delivery loses nothing (SPEC §7): across daphne processes, while Redis dies and comes
+back, and across a daphne crash. After reconnecting with `since`, every client holds
+every event it may see exactly once, in order."""
+
+from contextlib import suppress
+
+import pytest
+from django.conf import settings
+from websockets.exceptions import ConnectionClosed
+
+from focushub.timeline.selectors import events_for_user_feed
+from realtime.doorbell import CHANNEL
+from tests.realtime.redis_server import RedisServer
+from tests.realtime.streams import first, quiet, stream_url
+from tests.support.clients import Socket
+from tests.support.processes import wait_for
+
+pytestmark = pytest.mark.live
+needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="Redis faults need the scaled mode")
+
+
+class Client:
+    """A tab that keeps its cursor and everything it received, across reconnects."""
+
+    def __init__(self, server, actor):
+        self.actor, self.ids, self.socket = actor, [], None
+        self.since = self.connect(server, None)["last_event_id"]
+
+    def connect(self, server, since: int | None) -> dict:
+        self.socket = Socket(stream_url(server, "/ws/me", token=self.actor.token, since=since))
+        hello = first(self.socket, "hello")
+        self.cursor = max(getattr(self, "cursor", 0), hello["last_event_id"])
+        return hello
+
+    def drain(self) -> None:
+        try:
+            messages = quiet(self.socket)
+        except ConnectionClosed:
+            return
+        for message in messages:
+            if "id" in message:
+                self.ids.append(message["id"])
+                self.cursor = max(self.cursor, message["id"])
+
+    def reconnect(self, server) -> dict:
+        self.close()
+        return self.connect(server, self.cursor)
+
+    def close(self) -> None:
+        with suppress(Exception):  # a socket of a killed server
+            self.socket.close()
+
+    def expected(self) -> list[int]:
+        feed = events_for_user_feed(self.actor.id).filter(id__gt=self.since).order_by("id")
+        return list(feed.values_list("id", flat=True))
+
+
+def test_an_event_caused_through_one_daphne_reaches_sockets_on_another(start_server, team):
+    other = start_server()
+    mine = Socket(stream_url(other, "/ws/me", token=team.contributor.token))
+    teammate = Socket(stream_url(other, "/ws/me", token=team.owner.token))
+    spectator = Socket(stream_url(other, "/ws/leaderboard", period="all"))
+    try:
+        for socket in (mine, teammate):
+            first(socket, "hello")
+        first(spectator, "leaderboard.snapshot")
+        started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+        assert first(mine, "timer.started", timeout=2)["entry"]["id"] == started["id"]
+        assert first(teammate, "timeline.event", timeout=2)["event"]["kind"] == "timer.started"
+        team.contributor.api.post("/time-entries/stop")
+        update = first(spectator, "leaderboard.update", timeout=2)
+        assert update["rows"][0]["user"]["id"] == team.contributor.id
+    finally:
+        for socket in (mine, teammate, spectator):
+            socket.close()
+
+
+@needs_redis
+def test_no_event_is_lost_while_redis_dies_and_comes_back(live, start_server, team):
+    redis_server = RedisServer()
+    try:
+        a = start_server(REDIS_URL=redis_server.url)
+        b = start_server(REDIS_URL=redis_server.url)
+        clients = [Client(a, team.contributor), Client(b, team.contributor), Client(b, team.owner)]
+        wait_for(lambda: redis_server.subscribers(CHANNEL) == 2, timeout=5, message="both relays subscribed")
+
+        team.contributor.api.post("/time-entries/start", json={"project": team.pid})
+        redis_server.kill()
+        # While Redis is down, another instance (the suite's server) keeps committing.
+        assert team.contributor.api.post("/time-entries/stop").status_code == 200
+        assert team.owner.api.post("/time-entries/start", json={"project": team.pid}).status_code == 201
+        for client in clients:
+            client.drain()
+        assert all(client.ids for client in clients), "relays kept delivering by polling the log"
+
+        redis_server.start()
+        wait_for(lambda: redis_server.subscribers(CHANNEL) == 2, timeout=15, message="both relays resubscribed")
+        response = team.contributor.api.post("/time-entries/start", json={"project": team.pid})
+        assert response.status_code == 201
+        for client in clients:
+            client.drain()
+            client.reconnect(b)
+            client.drain()
+            assert client.ids == client.expected()
+            client.close()
+    finally:
+        redis_server.kill()
+
+
+def test_no_event_is_lost_across_a_daphne_crash(live, start_server, team):
+    server = start_server()
+    tabs = [Client(server, team.contributor), Client(server, team.contributor), Client(server, team.owner)]
+    team.contributor.api.post("/time-entries/start", json={"project": team.pid})
+    for tab in tabs:
+        tab.drain()
+    server.kill()
+    team.contributor.api.post("/time-entries/stop")
+    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    team.owner.api.post("/time-entries/start", json={"project": team.pid})
+
+    restarted = start_server(port=server.port)
+    for tab in tabs:
+        hello = tab.reconnect(restarted)
+        if tab.actor is team.contributor:
+            assert hello["timer"]["id"] == running["id"]  # timers are rows: the crash stopped nothing
+    team.owner.api.post("/time-entries/stop")
+    for tab in tabs:
+        tab.drain()
+        assert tab.ids == tab.expected()
+        assert len(tab.ids) >= 4
+        tab.close()
