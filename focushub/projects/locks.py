@@ -1,7 +1,8 @@
 """Row locks on projects, and the one lock order every writer follows.
 
 Lock order (PostgreSQL; SQLite serialises writers with IMMEDIATE transactions):
-  1. user rows (`SELECT ... FOR UPDATE`, ascending id when there are several),
+  1. user rows (`SELECT ... FOR UPDATE`, ascending id when there are several): every
+     user the transaction writes rows for, the actor included,
   2. project rows: KEY SHARE for anything that adds or changes rows pointing at a project
      (entries, rollups, members, events), FOR UPDATE only to delete the project,
   3. everything else (entries, rollups, then board scores, then the event writer lock).
@@ -12,11 +13,22 @@ row could otherwise deadlock with a timer stop that held the user row and waited
 commit, for the project. Taking the project lock explicitly, right after the user lock
 and before any write, makes the order the same for everyone. KEY SHARE does not conflict
 with itself or with ordinary updates of the project row (PATCH), only with its deletion.
+The same holds for users: a row pointing at a user (an event's actor, a membership)
+takes KEY SHARE on that user at COMMIT, which waits for whoever holds the user's lock;
+so a transaction first locks every user it writes about, and never waits for a user
+lock while holding anything else.
 """
 
 from django.db import connection
 
+from focushub.accounts.models import User
 from focushub.projects.models import Project
+
+
+def users_lock(user_ids) -> dict[int, User]:
+    """Lock the given users in ascending id order; returns those that exist."""
+    ids = sorted({pk for pk in user_ids if pk is not None})
+    return {user.pk: user for user in User.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
 def projects_lock_shared(project_ids) -> set[int]:

@@ -15,7 +15,7 @@ from focushub.accounts.selectors import user_by_username
 from focushub.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from focushub.leaderboards.services import scores_add_time
 from focushub.presenters import user_brief
-from focushub.projects.locks import project_lock_for_delete, project_lock_for_update, projects_lock_shared
+from focushub.projects.locks import project_lock_for_delete, project_lock_for_update, projects_lock_shared, users_lock
 from focushub.projects.models import Project, ProjectMember
 from focushub.projects.presenters import member_data, project_brief
 from focushub.projects.selectors import MANAGING_ROLES, TRACKING_ROLES, parse_id, project_visible
@@ -52,7 +52,7 @@ def _transfer_ownership(project: Project, new_owner_id) -> None:
     target_id = parse_id(new_owner_id)
     target = None
     if target_id is not None:
-        target = ProjectMember.objects.select_for_update().select_related("user").filter(
+        target = ProjectMember.objects.select_for_update(of=("self",)).select_related("user").filter(
             project=project, user_id=target_id
         ).first()
     if target is None:
@@ -77,6 +77,8 @@ def project_update(
     fields = clean_project_fields(
         {"name": name, "description": description, "visibility": visibility, "color": color, "archived": archived}
     )
+    transfer = owner_id is not UNSET and parse_id(owner_id) != visible.owner_id
+    users_lock({actor.pk, parse_id(owner_id) if transfer else None})
     # Row lock (NO KEY UPDATE: trackers holding KEY SHARE go on), then the role read again
     # under it, so two edits or an edit and a transfer cannot interleave.
     project = project_lock_for_update(visible.pk)
@@ -88,7 +90,7 @@ def project_update(
     changed = sorted(field for field, value in fields.items() if getattr(project, field) != value)
     for field in changed:
         setattr(project, field, fields[field])
-    if owner_id is not UNSET and parse_id(owner_id) != project.owner_id:
+    if transfer and parse_id(owner_id) != project.owner_id:
         if role != ProjectMember.Role.OWNER:
             raise PermissionDenied("Only the owner can transfer the project.")
         _transfer_ownership(project, owner_id)
@@ -123,7 +125,7 @@ def project_delete(*, actor: User, project_id) -> None:
     user_ids = {actor.pk}
     user_ids |= set(TimeEntry.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
     user_ids |= set(DailyRollup.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
-    users = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk")}
+    users = users_lock(user_ids)
     project = project_lock_for_delete(visible.pk)
     if project is None:
         raise NotFound()
@@ -161,6 +163,7 @@ def member_add(*, actor: User, project_id, username: str, role: str = ProjectMem
     user = user_by_username(username) if valid else None
     if user is None:
         raise ValidationFailed({"username": ["No user with this username."]})
+    users_lock({actor.pk, user.pk})
     if not projects_lock_shared([project.pk]):
         raise NotFound()
     try:
@@ -174,15 +177,16 @@ def member_add(*, actor: User, project_id, username: str, role: str = ProjectMem
     return member
 
 
-def _locked_member(project: Project, user_id) -> ProjectMember:
-    """The member row, locked after the member's user row and the project (lock order):
-    a role change and the member's own timer start then cannot interleave."""
+def _locked_member(project: Project, actor: User, user_id) -> ProjectMember:
+    """The member row, locked after the actor's and the member's user rows and the project
+    (lock order): a role change and the member's own timer start cannot interleave, and
+    two managers removing each other cannot deadlock."""
     user_id = parse_id(user_id)
-    if user_id is None or not User.objects.select_for_update().filter(pk=user_id).exists():
+    if user_id is None or user_id not in users_lock({actor.pk, user_id}):
         raise NotFound("No such member.")
     if not projects_lock_shared([project.pk]):
         raise NotFound()
-    member = ProjectMember.objects.select_for_update().select_related("user").filter(
+    member = ProjectMember.objects.select_for_update(of=("self",)).select_related("user").filter(
         project=project, user_id=user_id
     ).first()
     if member is None:
@@ -197,7 +201,7 @@ def member_update(*, actor: User, project_id, user_id, role: str) -> ProjectMemb
     on this project stopped."""
     project = _managed_project(actor, project_id)
     role = clean_role(role)
-    member = _locked_member(project, user_id)
+    member = _locked_member(project, actor, user_id)
     if member.role == ProjectMember.Role.OWNER:
         raise PermissionDenied(
             "The owner's role cannot be changed; transfer ownership instead.", code="owner_protected"
@@ -222,7 +226,7 @@ def member_remove(*, actor: User, project_id, user_id) -> None:
     leaving = parse_id(user_id) == actor.pk
     if not leaving and project.role not in MANAGING_ROLES:
         raise PermissionDenied("Only the owner and maintainers can remove members.")
-    member = _locked_member(project, user_id)
+    member = _locked_member(project, actor, user_id)
     if member.role == ProjectMember.Role.OWNER:
         if leaving:
             raise Conflict("owner_cannot_leave", "The owner cannot leave; transfer ownership or delete the project.")

@@ -6,10 +6,12 @@ deleted while its members press start and stop leaves no trace on any total."""
 import threading
 from collections.abc import Callable
 
+import pytest
 from django.db.models import Sum
 
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import Board
+from focushub.projects.models import Project, ProjectMember
 from focushub.tracking.aggregation import rebuild_rollups_for_day
 from focushub.tracking.models import DailyRollup, TimeEntry
 
@@ -101,3 +103,20 @@ def test_a_member_removed_while_pressing_start_is_left_without_a_timer_on_the_pr
     assert results[1].status_code == 204
     assert set(results[0]) <= {201, 404}, results[0]
     assert not TimeEntry.objects.filter(user_id=team.helper.id, project_id=team.pid, end_time__isnull=True).exists()
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_managers_removing_each_other_and_transferring_at_once_get_answers_not_errors(team, attempt):
+    team.owner.api.patch(f"/projects/{team.pid}/members/{team.helper.id}", json={"role": "maintainer"})
+    first, second = team.maintainer, team.helper
+
+    results = _all_at_once([
+        lambda: first.api.delete(f"/projects/{team.pid}/members/{second.id}").status_code,
+        lambda: second.api.delete(f"/projects/{team.pid}/members/{first.id}").status_code,
+        lambda: team.owner.api.patch(f"/projects/{team.pid}", json={"owner": first.id}).status_code,
+        lambda: team.owner.api.patch(f"/projects/{team.pid}", json={"owner": second.id}).status_code,
+    ])
+
+    assert set(results) <= {200, 204, 400, 403, 404}, results
+    owners = ProjectMember.objects.filter(project_id=team.pid, role="owner").values_list("user_id", flat=True)
+    assert list(owners) == [Project.objects.get(pk=team.pid).owner_id]
