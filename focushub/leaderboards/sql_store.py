@@ -16,25 +16,27 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from focushub.leaderboards.models import BoardScore
 from focushub.leaderboards.ranking import Row, rank_page
 
+UPSERT_BATCH = 1000  # rows per statement: 3 parameters each, well under SQLite's and PostgreSQL's limits
+
 
 def _upsert(rows: list[tuple[str, int, int]], *, add: bool) -> None:
-    """INSERT ... ON CONFLICT (board, user) in one statement (PostgreSQL and SQLite both
+    """INSERT ... ON CONFLICT (board, user), a statement per batch (PostgreSQL and SQLite both
     speak it): `add` increments, otherwise the score is set. Rows go in key order so two
     writers touching the same rows lock them in the same order."""
-    if not rows:
-        return
     quote = connection.ops.quote_name
     table = quote(BoardScore._meta.db_table)
     score = quote("score")
     new_value = f"{table}.{score} + EXCLUDED.{score}" if add else f"EXCLUDED.{score}"
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    params = [value for row in sorted(rows) for value in row]
+    ordered = sorted(rows)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({quote('board')}, {quote('user_id')}, {score}) VALUES {values} "
-            f"ON CONFLICT ({quote('board')}, {quote('user_id')}) DO UPDATE SET {score} = {new_value}",
-            params,
-        )
+        for start in range(0, len(ordered), UPSERT_BATCH):
+            batch = ordered[start : start + UPSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} ({quote('board')}, {quote('user_id')}, {score}) "
+                f"VALUES {', '.join(['(%s, %s, %s)'] * len(batch))} "
+                f"ON CONFLICT ({quote('board')}, {quote('user_id')}) DO UPDATE SET {score} = {new_value}",
+                [value for row in batch for value in row],
+            )
 
 
 class SqlBoards:
