@@ -24,11 +24,18 @@ from django.db import connection
 from focushub.accounts.models import User
 from focushub.projects.models import Project
 
+_CHUNK = 5000
+
 
 def users_lock(user_ids) -> dict[int, User]:
-    """Lock the given users in ascending id order; returns those that exist."""
+    """Lock the given users in ascending id order (in chunks, still ascending, so long
+    lists stay within every database's parameter limit); returns those that exist."""
     ids = sorted({pk for pk in user_ids if pk is not None})
-    return {user.pk: user for user in User.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    locked: dict[int, User] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        locked.update((u.pk, u) for u in User.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
+    return locked
 
 
 def projects_lock_shared(project_ids) -> set[int]:

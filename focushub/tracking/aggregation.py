@@ -9,14 +9,16 @@ same window agree exactly.
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
+from focushub.projects.locks import projects_lock_shared, users_lock
 from focushub.tracking.models import DailyRollup, TimeEntry
 
 MAX_DAYS_PER_QUERY = 400
+BATCH = 5000
 
 
 def user_zone(user) -> ZoneInfo:
@@ -98,29 +100,25 @@ def seconds_by_project(
     return {row["project_id"]: int(row["total"].total_seconds()) for row in rows if row["total"]}
 
 
-def _lock_rollups_for_rebuild() -> None:
-    # PostgreSQL: SHARE ROW EXCLUSIVE waits for every transaction that is changing rollups
-    # (their incremental updates then land in what we read) and holds new writers back
-    # until we commit (their diffs then apply on top of the rebuilt rows). Without it a
-    # writer committing between our read and our replace would be lost, or its INSERT
-    # would collide with ours. SQLite needs nothing: its IMMEDIATE transactions serialise
-    # all writers already.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {DailyRollup._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-
-
 @transaction.atomic
 def rebuild_rollups_for_day(day: date) -> int:
     """Recompute every rollup of one UTC day from the entries (GROUP BY user, project) and
-    replace what is stored; returns the number of rollup rows written."""
-    _lock_rollups_for_rebuild()
+    replace what is stored; returns the number of rollup rows written.
+
+    Locking follows focushub/projects/locks.py: first every user with entries or rollups
+    on that day (so none of their changes is in flight and their rows are ours to
+    replace), then the projects the rows will point at; only then the read and the
+    replace. A user who starts tracking on that day after the users were listed keeps
+    their incrementally kept rows until the next rebuild."""
     lo = datetime.combine(day, time(), tzinfo=UTC)
     hi = lo + timedelta(days=1)
-    rows = (
-        TimeEntry.objects.filter(start_time__lt=hi, end_time__gt=lo)
-        .values("user_id", "project_id")
-        .annotate(total=overlap(lo, hi), started=Count("id", filter=Q(start_time__gte=lo)))
+    on_day = TimeEntry.objects.filter(start_time__lt=hi, end_time__gt=lo)
+    involved = set(on_day.values_list("user_id", flat=True).distinct())
+    involved |= set(DailyRollup.objects.filter(date=day).values_list("user_id", flat=True).distinct())
+    users = users_lock(involved)
+    projects_lock_shared(on_day.values_list("project_id", flat=True).distinct())
+    rows = on_day.values("user_id", "project_id").annotate(
+        total=overlap(lo, hi), started=Count("id", filter=Q(start_time__gte=lo))
     )
     fresh = [
         DailyRollup(
@@ -128,7 +126,10 @@ def rebuild_rollups_for_day(day: date) -> int:
             seconds=int(row["total"].total_seconds()), entries=row["started"],
         )
         for row in rows
+        if row["user_id"] in users
     ]
-    DailyRollup.objects.filter(date=day).delete()
-    DailyRollup.objects.bulk_create(fresh, batch_size=5000)
+    ids = sorted(users)
+    for start in range(0, len(ids), BATCH):
+        DailyRollup.objects.filter(date=day, user_id__in=ids[start : start + BATCH]).delete()
+    DailyRollup.objects.bulk_create(fresh, batch_size=BATCH)
     return len(fresh)

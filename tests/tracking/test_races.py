@@ -5,9 +5,12 @@ deleted while its members press start and stop leaves no trace on any total."""
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import Board
@@ -120,3 +123,43 @@ def test_managers_removing_each_other_and_transferring_at_once_get_answers_not_e
     assert set(results) <= {200, 204, 400, 403, 404}, results
     owners = ProjectMember.objects.filter(project_id=team.pid, role="owner").values_list("user_id", flat=True)
     assert list(owners) == [Project.objects.get(pk=team.pid).owner_id]
+
+
+def test_the_scheduled_rebuild_racing_live_timers_neither_fails_nor_loses_time(team):
+    trackers = (team.owner, team.maintainer, team.contributor)
+    today = timezone.now().astimezone(UTC).date()
+    errors: list[Exception] = []
+
+    def churn(actor):
+        return [
+            code
+            for _ in range(20)
+            for code in (
+                actor.api.post("/time-entries/start", json={"project": team.pid}).status_code,
+                actor.api.post("/time-entries/stop").status_code,
+            )
+        ]
+
+    def rebuild():
+        try:
+            for _ in range(30):
+                for day in (today, today - timedelta(days=1)):
+                    rebuild_rollups_for_day(day)
+        except Exception as exc:  # collected and asserted below, with the HTTP results
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    results = _all_at_once([*((lambda a=a: churn(a)) for a in trackers), rebuild])
+
+    assert errors == []
+    for codes in results[:-1]:
+        assert set(codes) <= {200, 201}, codes
+    kept = set(DailyRollup.objects.values_list("user_id", "project_id", "date", "seconds", "entries"))
+    rebuild_rollups_for_day(today)
+    rebuild_rollups_for_day(today - timedelta(days=1))
+    assert kept == set(DailyRollup.objects.values_list("user_id", "project_id", "date", "seconds", "entries"))
+    for actor in trackers:
+        total = DailyRollup.objects.filter(user_id=actor.id).aggregate(s=Sum("seconds"))["s"]
+        assert total == TimeEntry.objects.filter(user_id=actor.id).aggregate(s=Sum("duration"))["s"]
+        assert _all_time_score(actor.id) == total
