@@ -185,6 +185,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves admin and API-docs assets straight from the installed apps, so the
 # one-command run needs no collectstatic step and /docs works offline.
 WHITENOISE_USE_FINDERS = True
@@ -235,6 +236,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectRoleEnum": "focushub.projects.models.ProjectMember.Role",
+        "AssignableRoleEnum": "focushub.projects.validation.ASSIGNABLE_ROLES",
+    },
+    "SECURITY": [{"bearerAuth": []}],
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,10 +1,16 @@
 from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from focushub import health
+
+_READINESS = inline_serializer(
+    "Readiness", {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())}
+)
 
 
 class HealthView(APIView):
@@ -13,6 +19,7 @@ class HealthView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=inline_serializer("Health", {"status": serializers.CharField()}))
     def get(self, request):
         return Response({"status": "ok"})
 
@@ -23,6 +30,7 @@ class ReadyView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: _READINESS, 503: _READINESS})
     def get(self, request):
         checks = health.readiness()
         ok = all(value == "ok" for value in checks.values())

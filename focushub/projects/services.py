@@ -23,6 +23,7 @@ from focushub.projects.validation import UNSET, clean_project_fields, clean_role
 from focushub.timeline.models import Event
 from focushub.timeline.services import event_record
 from focushub.tracking.models import DailyRollup, TimeEntry
+from focushub.tracking.presenters import entry_data
 from focushub.tracking.services import time_entry_stop_on_lost_access
 
 
@@ -100,6 +101,10 @@ def project_update(
     if not changed:
         return project
     project.save(update_fields=changed)
+    if "visibility" in changed and not project.is_public:
+        # Going private hides what was public about it too: past events narrow to members,
+        # so profiles and public timelines stop showing them.
+        Event.objects.filter(project=project, audience=Event.Audience.PUBLIC).update(audience=Event.Audience.PROJECT)
     payload = {"project": project_brief(project), "changes": changed}
     if "owner" in changed:
         payload["owner"] = user_brief(project.owner)
@@ -143,7 +148,12 @@ def project_delete(*, actor: User, project_id) -> None:
         scores_add_time(user=users[user_id], project_id=project.pk, seconds_by_day=by_day)
     brief = project_brief(project)
     audience = Event.Audience.PUBLIC if project.is_public else Event.Audience.PRIVATE
+    # Timers running on the project vanish with it; each runner's devices are told.
+    running = [(e.user_id, entry_data(e)) for e in TimeEntry.objects.filter(project=project, end_time__isnull=True)]
     project.delete()
+    for runner_id, entry in running:
+        event_record(actor_id=runner_id, kind="timer.stopped", project=None, audience=Event.Audience.PRIVATE,
+                     payload={"entry": entry, "reason": "project_deleted", "deleted": True})
     event_record(actor_id=actor.pk, kind="project.deleted", project=None, audience=audience, payload={"project": brief})
 
 

@@ -238,6 +238,24 @@ def test_deleting_a_project_takes_its_time_off_every_leaderboard(team):
     event = Event.objects.get(kind="project.deleted")
     assert (event.project_id, event.audience, event.payload["project"]["id"]) == (None, "private", team.pid)
     assert team.owner.api.get(f"/projects/{team.pid}").status_code == 404
+    stopped = Event.objects.get(kind="timer.stopped", actor_id=team.contributor.id)
+    assert (stopped.audience, stopped.payload["reason"]) == ("private", "project_deleted")
+    assert stopped.payload["entry"]["project"] == team.pid
+    assert stopped.id < event.id
+
+
+def test_making_a_project_private_hides_its_past_public_events(public_team):
+    public_team.contributor.api.post("/time-entries/start", json={"project": public_team.pid})
+    stranger_view = f"/users/{public_team.contributor.username}/timeline"
+    assert [e["kind"] for e in public_team.stranger.api.get(stranger_view).json()["results"]] == ["timer.started"]
+
+    changed = public_team.owner.api.patch(f"/projects/{public_team.pid}", json={"visibility": "private"})
+    assert changed.status_code == 200
+
+    assert public_team.stranger.api.get(stranger_view).json()["results"] == []
+    assert public_team.stranger.api.get(f"/projects/{public_team.pid}/timeline").status_code == 404
+    own_view = [e["kind"] for e in public_team.contributor.api.get(stranger_view).json()["results"]]
+    assert "timer.started" in own_view
 
 
 def test_creating_a_first_project_earns_the_founder_badge(person, qcluster):
