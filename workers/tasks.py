@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from focushub.accounts.services import refresh_tokens_purge_expired
 from focushub.badges import services as badge_services
 from focushub.leaderboards.rebuild import boards_rebuild_current, boards_roll_over
 from focushub.tracking import aggregation
@@ -48,5 +49,8 @@ def rollups_rebuild_today() -> int:
 
 
 def day_close() -> None:
-    """Daily at 00:05 UTC: roll the day/week/month boards over and expire old ones."""
+    """Daily at 00:05 UTC: roll the day/week/month boards over and expire old ones, and
+    forget refresh tokens that can no longer be presented."""
     boards_roll_over()
+    purged = refresh_tokens_purge_expired()
+    logger.info("day close: %d expired refresh tokens purged", purged)

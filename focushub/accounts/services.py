@@ -244,3 +244,10 @@ def _avatar_swap(user: User, url: str) -> User:
     if previous and previous != url:
         transaction.on_commit(lambda: avatars.avatar_discard(previous))
     return locked
+
+
+def refresh_tokens_purge_expired() -> int:
+    """Expired tokens fail on their `exp` alone, reused or not, so their rows (kept for
+    reuse detection) can go. Run daily by workers.tasks.day_close."""
+    deleted, _ = RefreshToken.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

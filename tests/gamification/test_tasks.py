@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from focushub.accounts.models import RefreshToken
 from focushub.badges.models import UserBadge
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import Board, period_key
@@ -94,3 +95,16 @@ def test_day_close_drops_the_boards_of_past_periods_and_keeps_all_time(make_acto
     tasks.day_close()
     assert store.members(old) == {}
     assert store.members(all_time) == {actor.id: 600}
+
+
+def test_day_close_forgets_expired_refresh_tokens_and_keeps_live_ones(anon, make_actor):
+    alice = make_actor()
+    login = anon.post("/auth/login", json={"login": alice.username, "password": alice.password}).json()
+    live_token = RefreshToken.objects.get(user_id=alice.id)
+    stale = RefreshToken.objects.create(
+        user_id=alice.id, family=live_token.family, expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    tasks.day_close()
+    assert list(RefreshToken.objects.filter(user_id=alice.id).values_list("pk", flat=True)) == [live_token.pk]
+    assert not RefreshToken.objects.filter(pk=stale.pk).exists()
+    assert anon.post("/auth/refresh", json={"refresh": login["refresh"]}).status_code == 200
