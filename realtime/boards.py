@@ -12,6 +12,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import redis
+
 from focushub.errors import NotFound
 from focushub.leaderboards.selectors import leaderboard_read
 from focushub.projects.selectors import project_visible
@@ -88,6 +90,11 @@ class BoardFeed:
         self._ranks_stale = True
         self._wake.set()
 
+    def _reread(self) -> None:
+        # Ranks move only with scores, and every score change is an event (touch); the
+        # periodic re-read is for what events do not announce (a new period, a new name).
+        self.generation += 1
+
     def note_reader(self, key: BoardKey, reader_id: int | None) -> None:
         if key.project_id is not None and (reader_id is not None or key not in self.readers):
             self.readers[key] = reader_id
@@ -120,7 +127,7 @@ class BoardFeed:
         now = time.monotonic()
         if now - self._reread_at >= REREAD_SECONDS:
             self._reread_at = now
-            self.touch()
+            self._reread()
         for key, state in list(self.states.items()):
             if key not in self.registry.boards:
                 del self.states[key]
@@ -136,6 +143,10 @@ class BoardFeed:
             data = await self.lane(read_board, key, self.readers.get(key))
         except NotFound:
             await self._evict_unauthorised(key)
+            return
+        except redis.RedisError as exc:
+            # Boards live in Redis when it is configured; retried at the next step.
+            logger.warning("boards: %s unreadable (%s)", key, exc)
             return
         state.generation = generation
         if data["rows"] == state.data["rows"] and data["period_key"] == state.data["period_key"]:
@@ -154,7 +165,12 @@ class BoardFeed:
 
     async def _send_ranks(self) -> None:
         self._ranks_stale, self._ranks_at = False, time.monotonic()
-        ranks = await self.lane(ranks_on_default_board, list(self.registry.users))
+        try:
+            ranks = await self.lane(ranks_on_default_board, list(self.registry.users))
+        except redis.RedisError as exc:
+            self._ranks_stale = True
+            logger.warning("boards: ranks unreadable (%s)", exc)
+            return
         for user_id, now in ranks.items():
             before = self.ranks.get(user_id, UNKNOWN)
             self.ranks[user_id] = now

@@ -47,7 +47,7 @@ class Relay:
         self.subscriber = DoorbellSubscriber(self.ring)
         self._wake = asyncio.Event()
         self._ready: asyncio.Task | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task] = set()  # held: the loop keeps only weak references
         self._reset_checked = time.monotonic()
 
     async def ready(self) -> None:
@@ -57,7 +57,8 @@ class Relay:
         await asyncio.shield(self._ready)
 
     def failed(self) -> bool:
-        return self._ready is not None and self._ready.done() and self._ready.exception() is not None
+        ready = self._ready
+        return ready is not None and ready.done() and (ready.cancelled() or ready.exception() is not None)
 
     async def _start(self) -> None:
         self.high_water = await self.lane(latest_event_id)
@@ -188,6 +189,8 @@ async def get_relay() -> Relay:
     global _relay
     loop = asyncio.get_running_loop()
     if _relay is None or _relay.loop is not loop or _relay.failed():
+        if _relay is not None:
+            doorbell.remove_listener(_relay._ring_from_any_thread)
         _relay = Relay(loop)
     await _relay.ready()
     return _relay

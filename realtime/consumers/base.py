@@ -73,7 +73,7 @@ def parse_frame(text: str | None, data: bytes | None) -> dict[str, Any]:
 def parse_since(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ValidationFailed({"since": ["Must be an event id (a non-negative integer)."]})
     return int(raw)
 
@@ -98,6 +98,7 @@ class Door(AsyncWebsocketConsumer):
         self._closing = False
         self._device = False
         self._expiry = None
+        self._expiring: asyncio.Task | None = None
         self._bucket = TokenBucket(rate=RATE, burst=BURST)
         found = credentials(self.scope)
         # Accept first: a close code (4401, 4404, ...) can only be sent on an open socket.
@@ -162,11 +163,12 @@ class Door(AsyncWebsocketConsumer):
         """An access token expires while its socket stays open: close with 4401 then, so a
         revoked user stops receiving within the token's lifetime; the client reconnects
         with a fresh token and `since` and misses nothing."""
-        loop = asyncio.get_running_loop()
         delay = max(0.0, expires_at.timestamp() - time.time())
-        self._expiry = loop.call_later(
-            delay, lambda: loop.create_task(self.refuse(TokenInvalid("Token has expired.", code="token_expired")))
-        )
+        self._expiry = asyncio.get_running_loop().call_later(delay, self._expire)
+
+    def _expire(self) -> None:
+        expired = TokenInvalid("Token has expired.", code="token_expired")
+        self._expiring = asyncio.get_running_loop().create_task(self.refuse(expired))  # held: tasks are weak refs
 
     # -- client messages -------------------------------------------------------------
 
