@@ -65,7 +65,6 @@ def parse_frame(text: str | None, data: bytes | None) -> dict[str, Any]:
     if ref is not None and not (
         (isinstance(ref, str) and len(ref) <= MAX_REF_CHARS) or (isinstance(ref, int) and not isinstance(ref, bool))
     ):
-        message["ref"] = None
         raise ValidationFailed({"ref": [f"Must be a string of at most {MAX_REF_CHARS} characters or an integer."]})
     return message
 
