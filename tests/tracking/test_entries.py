@@ -41,27 +41,29 @@ def test_an_entry_may_last_exactly_a_day_and_end_a_moment_from_now(team):
     assert _manual(team.contributor, team.pid, _at(minutes=5), _at(seconds=-30))["duration"] == 330
 
 
+# Times are built when the test runs, not at collection: "60 s in the future" must stay
+# in the future however long the suite takes to reach this test.
 @pytest.mark.parametrize(
     ("times", "field"),
     [
-        ({"start_time": _at(hours=1), "end_time": _at(hours=1)}, "end_time"),
-        ({"start_time": _at(hours=1), "end_time": _at(hours=2)}, "end_time"),
-        ({"start_time": _at(hours=25), "end_time": _at(hours=0)}, "end_time"),
-        ({"start_time": _at(seconds=-120), "end_time": _at(seconds=-180)}, "start_time"),
-        ({"start_time": _at(hours=1), "end_time": _at(seconds=-120)}, "end_time"),
-        ({"start_time": "1969-12-31T23:00:00Z", "end_time": "1969-12-31T23:30:00Z"}, "start_time"),
-        ({"start_time": "yesterday", "end_time": _at()}, "start_time"),
-        ({"start_time": "0000-01-01T00:00:00Z", "end_time": _at()}, "start_time"),
-        ({"start_time": "9999-12-31T23:59:59-05:00", "end_time": _at()}, "start_time"),
-        ({"start_time": 12, "end_time": _at()}, "start_time"),
-        ({"end_time": _at()}, "start_time"),
-        ({"start_time": _at(hours=1)}, "end_time"),
-        ({"start_time": _at(hours=1), "end_time": _at(), "description": "x" * 501}, "description"),
-        ({"start_time": _at(hours=1), "end_time": _at(), "project": "seven"}, "project"),
+        (lambda: {"start_time": _at(hours=1), "end_time": _at(hours=1)}, "end_time"),
+        (lambda: {"start_time": _at(hours=1), "end_time": _at(hours=2)}, "end_time"),
+        (lambda: {"start_time": _at(hours=25), "end_time": _at(hours=0)}, "end_time"),
+        (lambda: {"start_time": _at(seconds=-120), "end_time": _at(seconds=-180)}, "start_time"),
+        (lambda: {"start_time": _at(hours=1), "end_time": _at(seconds=-120)}, "end_time"),
+        (lambda: {"start_time": "1969-12-31T23:00:00Z", "end_time": "1969-12-31T23:30:00Z"}, "start_time"),
+        (lambda: {"start_time": "yesterday", "end_time": _at()}, "start_time"),
+        (lambda: {"start_time": "0000-01-01T00:00:00Z", "end_time": _at()}, "start_time"),
+        (lambda: {"start_time": "9999-12-31T23:59:59-05:00", "end_time": _at()}, "start_time"),
+        (lambda: {"start_time": 12, "end_time": _at()}, "start_time"),
+        (lambda: {"end_time": _at()}, "start_time"),
+        (lambda: {"start_time": _at(hours=1)}, "end_time"),
+        (lambda: {"start_time": _at(hours=1), "end_time": _at(), "description": "x" * 501}, "description"),
+        (lambda: {"start_time": _at(hours=1), "end_time": _at(), "project": "seven"}, "project"),
     ],
 )
 def test_invalid_manual_entries_are_400_with_the_field_named(team, times, field):
-    body = {"project": team.pid, **times}
+    body = {"project": team.pid, **times()}
     response = team.contributor.api.post("/time-entries", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "validation_error"
