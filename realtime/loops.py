@@ -30,10 +30,21 @@ async def run_forever(name: str, step: Callable[[], Awaitable[None]]) -> None:
             await asyncio.sleep(1)
 
 
+YIELD_EVERY = 256
+
+
 async def send_all(consumers: Iterable[Any], seq: int | None, frame: str) -> None:
-    """Write one encoded frame to many sockets; one broken socket never stops the rest."""
-    for consumer in consumers:
+    """Write one encoded frame to many sockets; one broken socket never stops the rest.
+
+    Yields to the event loop every few hundred sockets: Twisted only puts buffered
+    writes on the wire when the loop runs, so the first spectators receive while the
+    rest are still being written, and nothing else waits for a whole 10 k fan-out.
+    (Callers take their recipient list and advance their cursor first, so a socket that
+    attaches meanwhile is never skipped nor served twice.)"""
+    for count, consumer in enumerate(consumers, 1):
         try:
             await consumer.deliver(seq, frame)
         except Exception:
             logger.debug("realtime: a write to a closing socket failed", exc_info=True)
+        if count % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
