@@ -43,7 +43,9 @@ def actor_message(event: Event) -> dict[str, Any]:
     if event.kind == "timer.started":
         return {"type": "timer.started", **base, "entry": payload.get("entry"), "stopped": payload.get("stopped")}
     if event.kind in ("timer.stopped", "timer.auto_stopped"):
-        reason = "auto" if event.kind == "timer.auto_stopped" else "user"
+        # "user" (stopped by hand), "auto" (TIMER_MAX_HOURS), or the service's reason
+        # ("access_revoked", "project_deleted").
+        reason = "auto" if event.kind == "timer.auto_stopped" else payload.get("reason") or "user"
         return {"type": "timer.stopped", **base, "entry": payload.get("entry"), "reason": reason}
     if event.kind == "badge.awarded":
         return {"type": "badge.awarded", **base, "badge": payload.get("badge")}

@@ -123,3 +123,12 @@ def test_a_user_hears_when_their_own_rank_changes(connect, public_team):
     rank = first(socket, "leaderboard.rank", timeout=4)
     assert (rank["metric"], rank["period"], rank["rank"], rank["previous"]) == ("time", "week", 1, 2)
     assert rank["score"] == 60 * 60
+
+
+def test_a_timer_stopped_by_losing_access_says_why(connect, team):
+    team.contributor.api.post("/time-entries/start", json={"project": team.pid})
+    socket = connect("/ws/me", token=team.contributor.token)
+    assert first(socket, "hello")["timer"] is not None
+    removed = team.owner.api.delete(f"/projects/{team.pid}/members/{team.contributor.id}")
+    assert removed.status_code == 204, removed.text
+    assert first(socket, "timer.stopped", timeout=3)["reason"] == "access_revoked"
