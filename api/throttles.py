@@ -8,13 +8,29 @@ which lets a client name a fresh IP on every attempt; behind a proxy, run daphne
 --proxy-headers so REMOTE_ADDR is the real client."""
 
 import hashlib
+import logging
 from collections.abc import Mapping
 
+import redis
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+logger = logging.getLogger(__name__)
 
-class _ClientIpThrottle(SimpleRateThrottle):
+
+class _CountingThrottle(SimpleRateThrottle):
+    """Fails open when the shared cache (Redis) is unreachable: signing in keeps working
+    through a Redis outage, unthrottled for its duration, and the outage is logged."""
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (redis.RedisError, OSError) as exc:
+            logger.warning("throttle %s not applied: cache unreachable (%s)", self.scope, exc)
+            return True
+
+
+class _ClientIpThrottle(_CountingThrottle):
     rate_setting = ""
 
     def get_rate(self) -> str:
@@ -37,7 +53,7 @@ class SignupIpThrottle(_ClientIpThrottle):
     rate_setting = "SIGNUP_THROTTLE_RATE"
 
 
-class LoginIdentifierThrottle(SimpleRateThrottle):
+class LoginIdentifierThrottle(_CountingThrottle):
     """Guesses against one account, from however many IPs. Keyed by the login as typed,
     case-folded and hashed (no emails in cache keys); a body without a usable `login`
     is left to the serializer's 400."""

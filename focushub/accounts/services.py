@@ -218,7 +218,7 @@ def user_profile_update(*, user: User, changes: dict) -> User:
             # After commit: the resync reads the committed setting under its own lock of
             # the user's row, so a concurrent time-entry write lands either before it (and
             # is recomputed) or after it (and sees the new setting).
-            transaction.on_commit(lambda: scores_resync_user(user=locked))
+            transaction.on_commit(lambda: scores_resync_user(user=locked), robust=True)
     return locked
 
 
@@ -242,7 +242,7 @@ def _avatar_swap(user: User, url: str) -> User:
     locked.avatar_url = url
     locked.save(update_fields=["avatar_url"])
     if previous and previous != url:
-        transaction.on_commit(lambda: avatars.avatar_discard(previous))
+        transaction.on_commit(lambda: avatars.avatar_discard(previous), robust=True)
     return locked
 
 

@@ -8,10 +8,10 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django_q.tasks import async_task
 
 from focushub.accounts.models import User
 from focushub.accounts.selectors import user_by_username
+from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from focushub.leaderboards.services import scores_add_time
 from focushub.presenters import user_brief
@@ -27,10 +27,6 @@ from focushub.tracking.presenters import entry_data
 from focushub.tracking.services import time_entry_stop_on_lost_access
 
 
-def _check_badges_after_commit(user_id: int) -> None:
-    transaction.on_commit(lambda: async_task("workers.tasks.badges_evaluate", user_id, None))
-
-
 @transaction.atomic
 def project_create(
     *, owner: User, name: str, description: str = "", visibility: str = Project.Visibility.PRIVATE,
@@ -43,7 +39,7 @@ def project_create(
     project.role = ProjectMember.Role.OWNER
     payload = {"project": project_brief(project)}
     event_record(actor_id=owner.pk, kind="project.created", project=project, payload=payload)
-    _check_badges_after_commit(owner.pk)
+    badges_check_after_commit(owner.pk)
     return project
 
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from focushub.accounts.models import User
+from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, ValidationFailed
 from focushub.leaderboards.services import scores_add_time
 from focushub.projects.locks import projects_lock_shared
@@ -80,10 +80,6 @@ def _account(user: User, before: TimeEntry | None, after: TimeEntry | None) -> N
         scores_add_time(user=user, project_id=project_id, seconds_by_day=seconds_by_day)
 
 
-def _after_commit_check_badges(user_id: int, entry_id: int | None) -> None:
-    transaction.on_commit(lambda: async_task("workers.tasks.badges_evaluate", user_id, entry_id))
-
-
 def _stop(user: User, entry: TimeEntry, end: datetime) -> TimeEntry:
     before = copy.copy(entry)
     # A timer never claims more than TIMER_MAX_HOURS, even when the auto-stop job runs
@@ -128,8 +124,8 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
     event_record(actor_id=user.pk, kind="timer.started", project=project,
                  payload={"entry": entry_data(entry), "stopped": running.pk if running else None})
     if running is not None:
-        _after_commit_check_badges(user.pk, running.pk)
-    _after_commit_check_badges(user.pk, entry.pk)
+        badges_check_after_commit(user.pk, running.pk)
+    badges_check_after_commit(user.pk, entry.pk)
     return StartResult(entry=entry, stopped=running)
 
 
@@ -143,7 +139,7 @@ def time_entry_stop(*, user: User) -> TimeEntry:
         raise Conflict("no_running_timer", "No timer is running.")
     _stop(user, entry, _now())
     event_record(actor_id=user.pk, kind="timer.stopped", project=entry.project, payload={"entry": entry_data(entry)})
-    _after_commit_check_badges(user.pk, entry.pk)
+    badges_check_after_commit(user.pk, entry.pk)
     return entry
 
 
@@ -158,7 +154,7 @@ def time_entry_stop_on_lost_access(*, user_id: int, project_id: int) -> TimeEntr
     _stop(user, entry, _now())
     event_record(actor_id=user.pk, kind="timer.stopped", project=entry.project,
                  payload={"entry": entry_data(entry), "reason": "access_revoked"})
-    _after_commit_check_badges(user.pk, entry.pk)
+    badges_check_after_commit(user.pk, entry.pk)
     return entry
 
 
@@ -203,7 +199,7 @@ def time_entry_create(
     )
     _account(user, None, entry)
     event_record(actor_id=user.pk, kind="entry.created", project=project, payload={"entry": entry_data(entry)})
-    _after_commit_check_badges(user.pk, entry.pk)
+    badges_check_after_commit(user.pk, entry.pk)
     return entry
 
 
@@ -264,7 +260,7 @@ def time_entry_update(
     _account(user, before, entry)
     kind = "timer.stopped" if before.end_time is None and entry.end_time is not None else "entry.updated"
     event_record(actor_id=user.pk, kind=kind, project=entry.project, payload={"entry": entry_data(entry)})
-    _after_commit_check_badges(user.pk, entry.pk)
+    badges_check_after_commit(user.pk, entry.pk)
     return entry
 
 
@@ -280,7 +276,7 @@ def time_entry_delete(*, user: User, entry_id) -> None:
     _account(user, entry, None)
     entry.delete()
     event_record(actor_id=user.pk, kind="entry.deleted", project=project, payload={"entry": data})
-    _after_commit_check_badges(user.pk, None)
+    badges_check_after_commit(user.pk, None)
 
 
 @transaction.atomic
@@ -302,5 +298,5 @@ def time_entry_auto_stop(*, entry_id: int) -> TimeEntry | None:
         actor_id=user.pk, kind="timer.auto_stopped", project=entry.project,
         payload={"entry": entry_data(entry), "max_hours": settings.TIMER_MAX_HOURS},
     )
-    _after_commit_check_badges(user.pk, entry.pk)
+    badges_check_after_commit(user.pk, entry.pk)
     return entry

@@ -60,7 +60,8 @@ class Socket:
 
     def __init__(self, url: str, **kwargs):
         kwargs.setdefault("open_timeout", 10)
-        self.ws = connect(url, **kwargs)
+        self._connection = connect(url, **kwargs)
+        self.ws = self._connection.__enter__()
 
     def send(self, message: dict) -> None:
         self.ws.send(json.dumps(message))
@@ -85,7 +86,7 @@ class Socket:
                 return message
 
     def close(self) -> None:
-        self.ws.close()
+        self._connection.__exit__(None, None, None)
 
     def __enter__(self):
         return self
