@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -23,7 +24,6 @@ def track(actor, project_id: int, minutes: int, ago_minutes: int = 0) -> None:
 
 
 def test_the_live_page_follows_a_rank_change_without_a_reload(live, public_team):
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     leader, chaser = public_team.owner, public_team.contributor
     track(leader, public_team.pid, 90)
     track(chaser, public_team.pid, 30)
@@ -61,7 +61,6 @@ def test_the_live_page_follows_a_rank_change_without_a_reload(live, public_team)
 
 
 def test_the_live_page_reconnects_by_itself(live, start_server, public_team):
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     server = start_server()
     track(public_team.owner, public_team.pid, 10)
     with sync_playwright() as playwright:
