@@ -2,9 +2,7 @@
 cluster) over HTTP and websockets, against the test database pytest-django created:
 PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set, the embedded default otherwise."""
 
-import itertools
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,9 @@ from django.conf import settings
 
 from focushub.accounts.models import User
 from focushub.accounts.tokens import issue_access
+from tests.support.cast import make_team, quick_actor
 from tests.support.clients import Actor, Api
+from tests.support.names import unique_name
 from tests.support.processes import Daphne, QCluster
 
 LOG_DIR = Path(settings.DATA_DIR) / "test-logs"
@@ -22,7 +22,6 @@ SPA_ORIGIN = "http://spa.example.test"  # the frontend origin the test server al
 # the throttling tests start their own daphne with low rates (tests/accounts).
 os.environ.setdefault("LOGIN_IP_THROTTLE_RATE", "100000/min")
 os.environ.setdefault("SIGNUP_THROTTLE_RATE", "100000/min")
-_counter = itertools.count(1)
 
 
 def _flush_redis() -> None:
@@ -56,10 +55,6 @@ def live(server, transactional_db):
     return server
 
 
-def unique_name(prefix: str = "user") -> str:
-    return f"{prefix}{next(_counter)}_{uuid.uuid4().hex[:6]}"
-
-
 @pytest.fixture
 def make_actor(live):
     """Create a user (committed) and hand back an Actor with a valid access token."""
@@ -78,3 +73,21 @@ def make_actor(live):
 @pytest.fixture
 def anon(live) -> Api:
     return Api(live.url)
+
+
+@pytest.fixture
+def team(live):
+    """A private project with its cast: owner, maintainer, contributor, viewer, helper,
+    newcomer and stranger (tests/projects/cast.py), made through the API."""
+    return make_team(live)
+
+
+@pytest.fixture
+def public_team(live):
+    return make_team(live, visibility="public")
+
+
+@pytest.fixture
+def person(live):
+    """Make one more signed-in user: person(timezone="Asia/Tokyo")."""
+    return lambda **fields: quick_actor(live, **fields)

@@ -7,8 +7,8 @@ import pytest
 from focushub.timeline.models import Event
 from focushub.tracking.models import TimeEntry
 from tests.conftest import LOG_DIR
-from tests.projects.cast import make_team
 from tests.realtime.streams import first, stream_url
+from tests.support.cast import make_team
 from tests.support.clients import Api, Socket
 from tests.support.processes import Daphne, free_port
 

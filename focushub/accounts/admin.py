@@ -8,6 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.db import models
 
 from focushub.accounts.models import RefreshToken, User
+from focushub.admin import ReadOnlyAdmin
 
 
 class HttpsUrlField(forms.URLField):
@@ -59,18 +60,10 @@ class UserAdmin(auth_admin.UserAdmin):
 
 
 @admin.register(RefreshToken)
-class RefreshTokenAdmin(admin.ModelAdmin):
+class RefreshTokenAdmin(ReadOnlyAdmin):
     list_display = ("jti", "user", "family", "issued_at", "expires_at", "used_at", "revoked_at")
     list_select_related = ("user",)
     list_filter = ("revoked_at",)
     search_fields = ("user__username", "=family", "=jti")
     ordering = ("-issued_at",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

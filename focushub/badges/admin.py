@@ -8,6 +8,7 @@ Awards are made only by the evaluation and never revoked, so they cannot be edit
 from django import forms
 from django.contrib import admin
 
+from focushub.admin import ReadOnlyAdmin
 from focushub.badges.criteria import validate_criteria
 from focushub.badges.models import Badge, UserBadge
 from focushub.badges.services import badge_create, badge_update
@@ -47,18 +48,10 @@ class BadgeAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserBadge)
-class UserBadgeAdmin(admin.ModelAdmin):
+class UserBadgeAdmin(ReadOnlyAdmin):
     list_display = ("user", "badge", "awarded_at", "value", "entry")
     list_filter = ("badge",)
     search_fields = ("user__username", "badge__slug")
     list_select_related = ("user", "badge")
     readonly_fields = ("user", "badge", "awarded_at", "value", "entry")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,18 +4,8 @@ scheduled rebuild would heal rollups, but not events or badges)."""
 
 from django.contrib import admin
 
+from focushub.admin import ReadOnlyAdmin
 from focushub.tracking.models import DailyRollup, TimeEntry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TimeEntry)

@@ -4,8 +4,8 @@ import io
 
 from PIL import Image
 
-from tests.conftest import unique_name
 from tests.support.clients import Api
+from tests.support.names import unique_name
 
 STRONG_PASSWORD = "violet-Harbor-93-kite"
 

@@ -4,7 +4,7 @@ import pytest
 
 from focushub.accounts.models import RefreshToken, User
 from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up
-from tests.conftest import unique_name
+from tests.support.names import unique_name
 
 
 @pytest.fixture

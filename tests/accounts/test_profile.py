@@ -13,7 +13,7 @@ from focushub.leaderboards.selectors import leaderboard_read
 from focushub.projects.services import project_create
 from focushub.tracking.services import time_entry_create
 from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up
-from tests.conftest import unique_name
+from tests.support.names import unique_name
 
 
 def test_get_me_returns_the_full_own_profile(make_actor):

@@ -3,8 +3,8 @@ runs its own daphne with low rates (the suite's server is configured not to thro
 
 from focushub.accounts.models import User
 from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up, signup
-from tests.conftest import unique_name
 from tests.support.clients import Api
+from tests.support.names import unique_name
 
 
 def assert_throttled(response) -> None:

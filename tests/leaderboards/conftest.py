@@ -13,8 +13,8 @@ from django.utils import timezone
 from focushub.accounts.models import User
 from focushub.accounts.tokens import issue_access
 from focushub.leaderboards.backends import get_backend
-from tests.conftest import unique_name
 from tests.support.clients import Actor, Api
+from tests.support.names import unique_name
 
 
 def utc(*args) -> datetime:

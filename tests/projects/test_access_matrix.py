@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from focushub.tracking.models import TimeEntry
-from tests.projects.cast import Team, make_team
+from tests.support.cast import Team, make_team
 from tests.support.clients import Api
 
 READ, MANAGE, OWN, TRACK = "read", "manage", "own", "track"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from focushub.projects.models import Project
 from focushub.tracking.models import DailyRollup, TimeEntry
-from tests.projects.cast import quick_actor
+from tests.support.cast import quick_actor
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from focushub.projects import services
 from focushub.projects.models import Project, ProjectMember
 from focushub.timeline.models import Event
 from focushub.tracking.models import DailyRollup, TimeEntry
-from tests.projects.cast import make_team
+from tests.support.cast import make_team
 from tests.support.processes import wait_for
 
 PROJECT_FIELDS = {"id", "name", "description", "visibility", "color", "archived", "owner", "role", "created_at"}

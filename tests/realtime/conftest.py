@@ -1,12 +1,11 @@
 """Fixtures for the websocket tests: a socket opener that closes what it opened, extra
-daphne processes, and the project casts of the project tests (made through the API)."""
+daphne processes."""
 
 from contextlib import suppress
 
 import pytest
 
 from tests.conftest import LOG_DIR
-from tests.projects.cast import make_team, quick_actor
 from tests.realtime.streams import stream_url
 from tests.support.clients import Socket
 from tests.support.processes import Daphne
@@ -42,18 +41,3 @@ def start_server(live):
     yield start
     for proc in started:
         proc.stop()
-
-
-@pytest.fixture
-def team(live):
-    return make_team(live)
-
-
-@pytest.fixture
-def public_team(live):
-    return make_team(live, visibility="public")
-
-
-@pytest.fixture
-def person(live):
-    return lambda **fields: quick_actor(live, **fields)

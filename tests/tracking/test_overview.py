@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from focushub.accounts.models import User
 from focushub.tracking.streaks import streak_for
-from tests.projects.cast import quick_actor
+from tests.support.cast import quick_actor
 
 
 def _local(zone: str, day: date, hour: int, minute: int = 0) -> datetime:

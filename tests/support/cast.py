@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from focushub.accounts.models import User
 from focushub.accounts.tokens import issue_access
-from tests.conftest import unique_name
 from tests.support.clients import Actor, Api
+from tests.support.names import unique_name
 
 ROLES = ("maintainer", "contributor", "viewer")
 
