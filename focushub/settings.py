@@ -125,7 +125,12 @@ if EMBEDDED:
         }
     }
 else:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Under daphne every request runs in a thread of its own, so a persistent connection
+    # (CONN_MAX_AGE > 0) is left idle per thread and a busy server exhausts PostgreSQL's
+    # max_connections (measured by bench/rest_throughput.py). Django's advice for ASGI:
+    # close connections at the end of each request. DB_CONN_MAX_AGE can raise it for the
+    # worker processes.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env("TEST_DB_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}

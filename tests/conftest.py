@@ -3,11 +3,13 @@ cluster) over HTTP and websockets, against the test database pytest-django creat
 PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set, the embedded default otherwise."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 
 from focushub.accounts.models import User
 from focushub.accounts.tokens import issue_access
@@ -37,6 +39,10 @@ def server(django_db_setup, django_db_blocker):
         proc = Daphne(LOG_DIR, CORS_ALLOWED_ORIGINS=SPA_ORIGIN)
     yield proc
     proc.stop()
+    # Whatever the tests asserted, no request of the whole session may have been a 500.
+    failures = [line for line in proc.log_path.read_text(errors="replace").splitlines()
+                if "Internal Server Error" in line]
+    assert not failures, f"the live server answered 500 (see {proc.log_path}): {failures[:5]}"
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +54,31 @@ def qcluster(server, django_db_blocker):
     proc.stop()
 
 
+def _wait_for_other_transactions(timeout: float = 10) -> None:
+    """Before the database is flushed, let the live processes finish the transactions the
+    test set off (a django-q2 worker evaluating badges, a daphne request): on PostgreSQL a
+    transaction still holding a table lock while TRUNCATE takes its exclusive locks
+    deadlocks one of the two. SQLite serialises writers and needs no wait."""
+    if connection.vendor != "postgresql":
+        return
+    deadline, quiet_checks = time.monotonic() + timeout, 0
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline and quiet_checks < 3:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+            )
+            quiet_checks = quiet_checks + 1 if cursor.fetchone()[0] == 0 else 0
+            time.sleep(0.02)
+
+
 @pytest.fixture
 def live(server, transactional_db):
     """A test that talks to the live server: its rows must be committed to be seen there."""
     _flush_redis()
-    return server
+    yield server
+    _flush_redis()  # drops tasks still queued (scaled mode), so no worker starts one now
+    _wait_for_other_transactions()
 
 
 @pytest.fixture

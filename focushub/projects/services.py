@@ -108,38 +108,55 @@ def project_update(
     return project
 
 
-@transaction.atomic
+class _TrackersChanged(Exception):
+    """Someone began tracking on the project between listing its users and locking it."""
+
+
+def _users_with_time_on(project_id: int) -> set[int]:
+    return set(TimeEntry.objects.filter(project_id=project_id).values_list("user_id", flat=True).distinct()) | set(
+        DailyRollup.objects.filter(project_id=project_id).values_list("user_id", flat=True).distinct()
+    )
+
+
 def project_delete(*, actor: User, project_id) -> None:
     """Delete a project with its entries, rollups and memberships, and take its seconds
     back off every leaderboard. Its past events stay (project set to null); the deletion
     event carries the id and name, public for a public project, private to the owner
     otherwise (the members it would concern can no longer be looked up)."""
+    for _ in range(3):
+        try:
+            return _project_delete(actor=actor, project_id=project_id)
+        except _TrackersChanged:
+            continue  # rare: a start landed in the gap; the next attempt locks its user too
+    raise Conflict("project_busy", "People keep starting timers on this project; try again.")
+
+
+@transaction.atomic
+def _project_delete(*, actor: User, project_id) -> None:
     visible = project_visible(user_id=actor.pk, project_id=project_id)
     if visible.role != ProjectMember.Role.OWNER:
         raise PermissionDenied("Only the owner can delete this project.")
     # Lock order: user rows first (everyone with time on the project, ascending id), then
     # the project itself FOR UPDATE, which waits for trackers holding it and keeps new
-    # ones out; then the rollups are stable and can be taken off the boards. The actor is
-    # locked too: the deletion event's foreign key to them is checked at COMMIT with a
-    # KEY SHARE lock, which would otherwise wait for their own timer start, itself
-    # waiting for this project.
-    user_ids = {actor.pk}
-    user_ids |= set(TimeEntry.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
-    user_ids |= set(DailyRollup.objects.filter(project_id=visible.pk).values_list("user_id", flat=True).distinct())
-    users = users_lock(user_ids)
+    # ones out. The actor is locked too: the deletion event's foreign key to them is
+    # checked at COMMIT with a KEY SHARE lock, which would otherwise wait for their own
+    # timer start, itself waiting for this project. Every user this transaction writes
+    # about must be in that first set: a user who started tracking after the listing and
+    # before the project lock is unlocked, and their badge check or next stop would
+    # deadlock with our commit, so the transaction starts over with them included.
+    users = users_lock(_users_with_time_on(visible.pk) | {actor.pk})
     project = project_lock_for_delete(visible.pk)
     if project is None:
         raise NotFound()
     if project.owner_id != actor.pk:
         raise PermissionDenied("Only the owner can delete this project.")
+    if _users_with_time_on(project.pk) - set(users):
+        raise _TrackersChanged()
     seconds: dict[int, dict[date, int]] = defaultdict(dict)
     for user_id, day, total in DailyRollup.objects.filter(project=project).values_list("user_id", "date", "seconds"):
         seconds[user_id][day] = -total
     # Rollups go before any board score is touched: the order every writer keeps.
     DailyRollup.objects.filter(project=project).delete()
-    missing = set(seconds) - set(users)
-    if missing:  # people whose first entry here committed after we listed users
-        users.update(User.objects.in_bulk(missing))
     for user_id, by_day in seconds.items():
         scores_add_time(user=users[user_id], project_id=project.pk, seconds_by_day=by_day)
     brief = project_brief(project)
