@@ -1,18 +1,10 @@
 """Wire shapes of /auth and /users/me. Input serializers check types and sizes only; the
 rules (username format, uniqueness, time zones, password strength) are the domain's."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.common import IsoDateTime
 from focushub.accounts import rules
-from focushub.presenters import iso
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class IsoDateTimeField(serializers.ReadOnlyField):
-    def to_representation(self, value):
-        return iso(value)
 
 
 class TextField(serializers.CharField):
@@ -59,7 +51,7 @@ class ProfileOutput(serializers.Serializer):
     timezone = serializers.CharField()
     show_on_leaderboard = serializers.BooleanField()
     role = serializers.CharField()
-    created_at = IsoDateTimeField()
+    created_at = IsoDateTime()
 
 
 class SessionOutput(serializers.Serializer):

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.timeline import IsoDateTime
+from api.serializers.common import IsoDateTime
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)

@@ -4,7 +4,7 @@ streak, and the all-time rank."""
 from rest_framework import serializers
 
 from api.serializers.badges import EarnedBadgeOutput
-from api.serializers.timeline import IsoDateTime, UserBriefOutput
+from api.serializers.common import IsoDateTime, StreakOutput, UserBriefOutput
 
 
 class PublicUserOutput(serializers.Serializer):
@@ -18,11 +18,6 @@ class PublicUserOutput(serializers.Serializer):
 class TotalsOutput(serializers.Serializer):
     all_time = serializers.IntegerField(help_text="Seconds tracked, all projects.")
     this_week = serializers.IntegerField(help_text="Seconds tracked this ISO week (UTC).")
-
-
-class StreakOutput(serializers.Serializer):
-    current = serializers.IntegerField()
-    longest = serializers.IntegerField()
 
 
 class RankOutput(serializers.Serializer):

@@ -4,7 +4,7 @@ surrogates); the services re-apply the domain rules."""
 
 from rest_framework import serializers
 
-from api.serializers.timeline import IsoDateTime, UserBriefOutput
+from api.serializers.common import IsoDateTime, UserBriefOutput
 from focushub.projects.models import Project, ProjectMember
 from focushub.projects.selectors import MAX_ID
 from focushub.projects.validation import ASSIGNABLE_ROLES, COLOR

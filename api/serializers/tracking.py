@@ -5,8 +5,8 @@ updated_at}, the same object websocket frames carry (focushub.tracking.presenter
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.common import IsoDateTime, StreakOutput
 from api.serializers.projects import IdField, ProjectBriefOutput
-from api.serializers.timeline import IsoDateTime
 from focushub.tracking.services import MAX_DESCRIPTION
 
 
@@ -98,11 +98,6 @@ class ProjectSecondsOutput(serializers.Serializer):
     seconds = serializers.IntegerField()
 
 
-class ActivityStreakOutput(serializers.Serializer):
-    current = serializers.IntegerField()
-    longest = serializers.IntegerField()
-
-
 class OverviewOutput(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
@@ -115,4 +110,4 @@ class OverviewOutput(serializers.Serializer):
     by_day = DaySecondsOutput(many=True)
     by_project = ProjectSecondsOutput(many=True)
     recent_entries = TimeEntryOutput(many=True)
-    streak = ActivityStreakOutput()
+    streak = StreakOutput()
