@@ -7,7 +7,6 @@ the path without the query string, and nothing here logs the scope.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import parse_qs, urlparse
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -16,7 +15,7 @@ from django.conf import settings
 
 from focushub.accounts.models import User
 from focushub.accounts.selectors import user_active_by_id
-from focushub.accounts.tokens import TokenInvalid, decode
+from focushub.accounts.tokens import Claims, TokenInvalid, decode
 
 BEARER = "bearer"
 
@@ -77,11 +76,11 @@ def query_params(scope) -> dict[str, str]:
     return {name: values[0] for name, values in query.items() if name != "token"}
 
 
-def authenticate(token: str) -> tuple[User, datetime]:
-    """The active user a valid access token names and when the token expires; TokenInvalid
-    (code token_invalid or token_expired) otherwise."""
+def authenticate(token: str) -> tuple[User, Claims]:
+    """The active user a valid access token names, and the token's claims (expiry, session
+    family); TokenInvalid (code token_invalid or token_expired) otherwise."""
     claims = decode(token, token_type="access")
     user = user_active_by_id(claims.user_id)
     if user is None:
         raise TokenInvalid()
-    return user, claims.expires_at
+    return user, claims

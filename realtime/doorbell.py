@@ -1,57 +1,69 @@
-"""The doorbell: a few bytes saying "something was committed", rung after commit.
+"""The doorbell: what one process must tell the relays of all processes once something
+is committed (docs/realtime.md, "Delivery").
 
-The database is the log (focushub.timeline.models.Event); the doorbell only shortens the
-wait of each process's relay (realtime.relay), which also polls, so a lost ring costs
-latency and never data. Topics: "events" (new timeline rows) and "board" (a leaderboard
-changed). Within a process the relay is woken directly; across processes and machines the
-ring is one Redis PUBLISH when REDIS_URL is set. See docs/realtime.md.
+The domain announces commits through focushub.announce; RealtimeConfig.ready registers
+`ring` as its listener in every process (daphne, django-q2 workers, manage.py). A ring:
+- wakes this process's relay directly (in-process listeners, no I/O);
+- when the channel layer spans processes (channels-redis' RedisPubSubChannelLayer in the
+  scaled mode), is sent to the RELAYS group on it: one Redis PUBLISH that every daphne
+  process's relay receives on its own channel (realtime.subscriber). The in-memory layer
+  of the embedded default reaches only its own process, which the direct wake covers.
+
+A ring is a hint for "events" and "board" (relays also poll the log, so a lost ring
+costs latency, never data) and an order for "access" (close or narrow one user's
+sockets), which the sockets' own token expiry backs up.
 """
 
+import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
-import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "focushub:doorbell"
-_listeners: list[Callable[[str], None]] = []
-_client: redis.Redis | None = None
-_client_lock = threading.Lock()
-_quiet_until = 0.0  # after a Redis failure, skip publishing briefly instead of stalling requests
+RELAYS = "focushub.relays"  # the channel-layer group every relay's channel joins
+SEND_TIMEOUT = 0.5  # a commit never waits longer than this for Redis
+QUIET_AFTER_FAILURE = 1.0  # after a failed send, skip sending briefly instead of stalling
+
+Message = dict[str, Any]
+_listeners: list[Callable[[Message], None]] = []
+_quiet_until = 0.0
 
 
-def add_listener(callback: Callable[[str], None]) -> None:
+def add_listener(callback: Callable[[Message], None]) -> None:
     """Register an in-process wake-up (thread-safe callable); used by the relay."""
     _listeners.append(callback)
 
 
-def remove_listener(callback: Callable[[str], None]) -> None:
+def remove_listener(callback: Callable[[Message], None]) -> None:
     if callback in _listeners:
         _listeners.remove(callback)
 
 
-def _redis() -> redis.Redis:
-    global _client
-    with _client_lock:
-        if _client is None:
-            _client = redis.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
-            )
-        return _client
+def spans_processes() -> bool:
+    return "redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"].lower()
 
 
-def ring(topic: str) -> None:
+async def _send(layer, message: Message) -> None:
+    async with asyncio.timeout(SEND_TIMEOUT):
+        await layer.group_send(RELAYS, {"type": "relay.ring", "ring": message})
+
+
+def ring(message: Message) -> None:
+    """Called after commit, in the committing thread; never raises into it."""
     global _quiet_until
     for listener in list(_listeners):
-        listener(topic)
-    if not settings.REDIS_URL or time.monotonic() < _quiet_until:
+        listener(message)
+    if not spans_processes() or time.monotonic() < _quiet_until:
         return
     try:
-        _redis().publish(CHANNEL, topic)
-    except redis.RedisError as exc:
-        _quiet_until = time.monotonic() + 1.0
-        logger.warning("doorbell: Redis publish failed (%s); relays will catch up by polling", exc)
+        async_to_sync(_send)(get_channel_layer(), message)
+    except Exception as exc:  # Redis down or slow: the relays' polling covers events and boards
+        _quiet_until = time.monotonic() + QUIET_AFTER_FAILURE
+        logger.warning("doorbell: channel layer send failed (%s: %s); relays catch up by polling",
+                       type(exc).__name__, exc)

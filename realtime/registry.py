@@ -27,6 +27,7 @@ class Registry:
         self.projects: defaultdict[int, set[Any]] = defaultdict(set)  # project id -> /ws/projects sockets
         self.boards: defaultdict[BoardKey, set[Any]] = defaultdict(set)  # board -> spectator sockets
         self.devices: Counter[int] = Counter()  # user id -> signed-in sockets of any kind (presence)
+        self.sessions: defaultdict[int, set[Any]] = defaultdict(set)  # user id -> signed-in sockets
 
     @staticmethod
     def _discard(index: defaultdict, key, consumer) -> None:
@@ -54,16 +55,22 @@ class Registry:
     def remove_spectator(self, key: BoardKey, consumer) -> None:
         self._discard(self.boards, key, consumer)
 
-    def device_on(self, user_id: int) -> None:
+    def device_on(self, user_id: int, consumer) -> None:
         self.devices[user_id] += 1
+        self.sessions[user_id].add(consumer)
 
-    def device_off(self, user_id: int) -> None:
+    def device_off(self, user_id: int, consumer) -> None:
+        self._discard(self.sessions, user_id, consumer)
         self.devices[user_id] -= 1
         if self.devices[user_id] <= 0:
             del self.devices[user_id]
 
     def watchers(self, project_id: int) -> list[Any]:
         return list(self.projects.get(project_id, ()))
+
+    def signed_in(self, user_id: int) -> list[Any]:
+        """Every socket of any kind opened with this user's token."""
+        return list(self.sessions.get(user_id, ()))
 
     def sockets_of(self, user_id: int) -> list[Any]:
         return list(self.users.get(user_id, ()))

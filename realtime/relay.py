@@ -17,21 +17,23 @@ import contextlib
 import logging
 import time
 
+from focushub.timeline.log import LogCursor, latest_event_id
 from focushub.timeline.models import Event
 from focushub.timeline.selectors import MEMBER_AUDIENCES
-from realtime import doorbell
+from realtime import doorbell, revocation
 from realtime.boards import BoardFeed
 from realtime.lanes import DbLane
 from realtime.loops import run_forever, send_all, wait_for_wake
 from realtime.messages import encode, feed_frame, timeline_message
 from realtime.presence import PresenceFeed
 from realtime.registry import BoardKey, Registry
-from realtime.selectors import LogBatch, latest_event_id, log_after
+from realtime.selectors import LogBatch, log_after
 from realtime.subscriber import DoorbellSubscriber
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25  # the longest a committed event waits when no ring reaches us
+GAP_POLL_SECONDS = 0.01  # while a gap holds the log back: look again this soon
 BATCH = 500
 RESET_CHECK_SECONDS = 5.0
 
@@ -41,6 +43,7 @@ class Relay:
         self.loop = loop
         self.registry = Registry()
         self.high_water = 0
+        self.cursor: LogCursor | None = None
         self.lane = DbLane("events")
         self.boards = BoardFeed(self.registry)
         self.presence = PresenceFeed(self.registry)
@@ -49,6 +52,7 @@ class Relay:
         self._ready: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()  # held: the loop keeps only weak references
         self._reset_checked = time.monotonic()
+        self._waiting = False
 
     async def ready(self) -> None:
         if self._ready is None:
@@ -61,7 +65,8 @@ class Relay:
         return ready is not None and ready.done() and (ready.cancelled() or ready.exception() is not None)
 
     async def _start(self) -> None:
-        self.high_water = await self.lane(latest_event_id)
+        self.cursor = await self.lane(LogCursor.at_latest)
+        self.high_water = self.cursor.horizon
         doorbell.add_listener(self._ring_from_any_thread)
         steps = {"events": self._step, "boards": self.boards.step, "presence": self.presence.step}
         if self.subscriber.enabled:
@@ -73,17 +78,22 @@ class Relay:
 
     # -- rings ---------------------------------------------------------------------
 
-    def _ring_from_any_thread(self, topic: str) -> None:
+    def _ring_from_any_thread(self, message: dict) -> None:
         """Called by doorbell.ring in the thread that committed (a request thread or a
         socket's service call). It must never raise into that commit's on_commit."""
         with contextlib.suppress(RuntimeError):  # the loop is closing: nothing left to wake
-            self.loop.call_soon_threadsafe(self.ring, topic)
+            self.loop.call_soon_threadsafe(self.ring, message)
 
-    def ring(self, topic: str) -> None:
-        if topic == "events":
+    def ring(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == "events":
             self._wake.set()
-        elif topic == "board":
+        elif kind == "board":
             self.boards.touch()
+        elif kind == "access":
+            task = self.loop.create_task(revocation.apply(self.registry, message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     # -- sockets -------------------------------------------------------------------
     # Attaching returns the high-water mark in the same synchronous step as the
@@ -111,22 +121,25 @@ class Relay:
     def detach_spectator(self, consumer, key: BoardKey) -> None:
         self.registry.remove_spectator(key, consumer)
 
-    def device_on(self, user_id: int) -> None:
-        self.registry.device_on(user_id)
+    def device_on(self, user_id: int, consumer) -> None:
+        self.registry.device_on(user_id, consumer)
         self.presence.devices_changed()
 
-    def device_off(self, user_id: int) -> None:
-        self.registry.device_off(user_id)
+    def device_off(self, user_id: int, consumer) -> None:
+        self.registry.device_off(user_id, consumer)
         self.presence.devices_changed()
 
     # -- the event pump --------------------------------------------------------------
 
     async def _step(self) -> None:
-        await wait_for_wake(self._wake, POLL_SECONDS)
+        await wait_for_wake(self._wake, GAP_POLL_SECONDS if self._waiting else POLL_SECONDS)
         while True:
-            batch = await self.lane(log_after, self.high_water, BATCH)
+            batch = await self.lane(log_after, self.cursor, BATCH)
+            self._waiting = batch.waiting
+            if batch.late:
+                await self._fan_out(batch, batch.late, late=True)
             if batch.events:
-                await self._fan_out(batch)
+                await self._fan_out(batch, batch.events)
             if len(batch.events) < BATCH:
                 break
         if time.monotonic() - self._reset_checked > RESET_CHECK_SECONDS:
@@ -139,22 +152,27 @@ class Relay:
         latest = await self.lane(latest_event_id)
         if latest < self.high_water:
             logger.warning("realtime: the event log went back from %s to %s; following it", self.high_water, latest)
+            self.cursor.reset(latest)
             self.high_water = latest
 
-    async def _fan_out(self, batch: LogBatch) -> None:
-        for event in batch.events:
+    async def _fan_out(self, batch: LogBatch, events: list[Event], late: bool = False) -> None:
+        for event in events:
             # Advance BEFORE writing: a socket that attaches while this event is being
             # written out gets a horizon >= its id and replays it from the log, and it is
             # not among the recipients looked up below, so it gets the event exactly once.
-            self.high_water = event.pk
+            # A late event (its gap was given up: focushub/timeline/log.py) is below the
+            # horizon; it goes out without a sequence number, so sockets do not drop it.
+            if not late:
+                self.high_water = event.pk
+            seq = None if late else event.pk
             members = batch.members.get(event.project_id, set())
-            await self._to_feeds(event, members)
-            await self._to_watchers(event, members)
+            await self._to_feeds(event, members, seq)
+            await self._to_watchers(event, members, seq)
             self.boards.touch()
             if event.project_id is not None:
                 self.presence.touch(event.project_id)
 
-    async def _to_feeds(self, event: Event, members: set[int]) -> None:
+    async def _to_feeds(self, event: Event, members: set[int], seq: int | None) -> None:
         """/ws/me: the actor always; project members when the audience includes them
         (the rule of focushub.timeline.selectors.event_visible_in_feed)."""
         readers = {event.actor_id}
@@ -167,9 +185,9 @@ class Relay:
             else:
                 others_frame = others_frame or feed_frame(event, for_actor=False)
                 frame = others_frame
-            await send_all(self.registry.sockets_of(user_id), event.pk, frame)
+            await send_all(self.registry.sockets_of(user_id), seq, frame)
 
-    async def _to_watchers(self, event: Event, members: set[int]) -> None:
+    async def _to_watchers(self, event: Event, members: set[int], seq: int | None) -> None:
         """/ws/projects/{id}: members see project and public events, others public only."""
         if event.project_id is None or event.audience == Event.Audience.PRIVATE:
             return
@@ -178,7 +196,7 @@ class Relay:
             return
         if event.audience != Event.Audience.PUBLIC:
             watchers = [w for w in watchers if w.user_id in members]
-        await send_all(watchers, event.pk, encode(timeline_message(event)))
+        await send_all(watchers, seq, encode(timeline_message(event)))
 
 
 _relay: Relay | None = None

@@ -6,7 +6,6 @@ so a socket never sees what GET /timeline would not show."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max
 from django.utils import timezone
 
 from focushub.accounts.models import User
@@ -14,6 +13,7 @@ from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import Board
 from focushub.presenters import iso, user_brief
 from focushub.projects.models import Project, ProjectMember
+from focushub.timeline.log import LogCursor
 from focushub.timeline.models import Event
 from focushub.timeline.selectors import events_for_project, events_for_user_feed
 from focushub.tracking.models import TimeEntry
@@ -23,27 +23,24 @@ from focushub.tracking.presenters import entry_data
 RANK_METRIC, RANK_PERIOD = "time", "week"
 
 
-def latest_event_id() -> int:
-    return Event.objects.aggregate(top=Max("id"))["top"] or 0
-
-
 @dataclass(frozen=True)
 class LogBatch:
-    events: list[Event]
+    events: list[Event]  # gap-free after the cursor's horizon, in id order
+    late: list[Event]  # committed after their gap was given up (focushub/timeline/log.py)
+    waiting: bool  # a gap holds the log back
     members: dict[int, set[int]]  # project id -> member user ids, for the batch's projects
 
 
-def log_after(after_id: int, limit: int) -> LogBatch:
-    """Committed events after the cursor, in id order (ids commit in order: see
-    focushub.timeline.services.event_record), with the members of their projects."""
-    events = list(Event.objects.filter(id__gt=after_id).select_related("actor").order_by("id")[:limit])
-    project_ids = {event.project_id for event in events if event.project_id is not None}
+def log_after(cursor: LogCursor, limit: int) -> LogBatch:
+    """The next committed events the cursor may deliver, with the members of their projects."""
+    read = cursor.read(limit)
+    project_ids = {event.project_id for event in read.events + read.late if event.project_id is not None}
     members: dict[int, set[int]] = defaultdict(set)
     for project_id, user_id in ProjectMember.objects.filter(project_id__in=project_ids).values_list(
         "project_id", "user_id"
     ):
         members[project_id].add(user_id)
-    return LogBatch(events, dict(members))
+    return LogBatch(read.events, read.late, read.waiting, dict(members))
 
 
 def feed_after(*, user_id: int, after_id: int, upto_id: int, limit: int) -> list[Event]:

@@ -8,6 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.db import models
 
 from focushub.accounts.models import RefreshToken, User
+from focushub.accounts.services import user_sessions_revoke
 from focushub.admin import ReadOnlyAdmin
 
 
@@ -57,6 +58,17 @@ class UserAdmin(auth_admin.UserAdmin):
     ordering = ("-created_at",)
     filter_horizontal = ()
     formfield_overrides = {models.URLField: {"form_class": HttpsUrlField}}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_sessions_revoke(user_id=obj.pk)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the new password was saved
+            user_sessions_revoke(user_id=int(id))
+        return response
 
 
 @admin.register(RefreshToken)

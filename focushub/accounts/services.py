@@ -20,11 +20,14 @@ from django.utils import timezone
 from focushub.accounts import avatars, rules, selectors, tokens
 from focushub.accounts.models import RefreshToken, User
 from focushub.accounts.tokens import TokenInvalid
+from focushub.announce import after_commit
 from focushub.errors import ApplicationError, ValidationFailed
 from focushub.leaderboards.services import scores_resync_user
 from focushub.presenters import user_brief
+from focushub.projects.locks import user_lock
 from focushub.timeline.models import Event
 from focushub.timeline.services import event_record
+from focushub.transactions import service
 
 PROFILE_FIELDS = ("username", "email", "bio", "timezone", "show_on_leaderboard")
 
@@ -74,11 +77,24 @@ def _issue_tokens(user: User, *, family: uuid.UUID | None = None) -> TokenPair:
         expires_at=timezone.now() + settings.REFRESH_TOKEN_TTL,
     )
     refresh = tokens.issue_refresh(user_id=user.pk, jti=row.jti, family=row.family, expires_at=row.expires_at)
-    return TokenPair(access=tokens.issue_access(user.pk), refresh=refresh)
+    return TokenPair(access=tokens.issue_access(user.pk, family=row.family), refresh=refresh)
 
 
-def _revoke_family(family: uuid.UUID, now: datetime) -> None:
-    RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
+def _revoke_family(row: RefreshToken, now: datetime) -> None:
+    """Revoke every token of the family; once committed, the sockets signed in with an
+    access token of this family are closed with 4401 on every server process."""
+    RefreshToken.objects.filter(family=row.family, revoked_at__isnull=True).update(revoked_at=now)
+    after_commit({"type": "access", "user": row.user_id, "families": [str(row.family)], "project": None})
+
+
+@service
+def user_sessions_revoke(*, user_id: int) -> int:
+    """Sign the user out everywhere (deactivation, a new password set by an admin): every
+    refresh token stops working and, once committed, every socket of theirs on every
+    server process closes with 4401. Returns how many tokens were revoked."""
+    revoked = RefreshToken.objects.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    after_commit({"type": "access", "user": user_id, "families": None, "project": None})
+    return revoked
 
 
 def user_signup(*, email: str, username: str, password: str) -> Session:
@@ -95,19 +111,22 @@ def user_signup(*, email: str, username: str, password: str) -> Session:
         errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
-    hashed = make_password(password)
-    with transaction.atomic():
-        try:
-            # A savepoint: the unique indexes are the real guard against two signups racing
-            # for the same name, and their violation must leave the transaction usable.
-            with transaction.atomic():
-                user = User.objects.create(email=email, username=username, password=hashed)
-        except IntegrityError as exc:
-            raise _duplicate_error(exc) from exc
-        pair = _issue_tokens(user)
-        event_record(
-            actor_id=user.pk, kind="user.joined", payload={"user": user_brief(user)}, audience=Event.Audience.PRIVATE
-        )
+    return _signup_write(email=email, username=username, hashed=make_password(password))
+
+
+@service
+def _signup_write(*, email: str, username: str, hashed: str) -> Session:
+    try:
+        # A savepoint: the unique indexes are the real guard against two signups racing
+        # for the same name, and their violation must leave the transaction usable.
+        with transaction.atomic():
+            user = User.objects.create(email=email, username=username, password=hashed)
+    except IntegrityError as exc:
+        raise _duplicate_error(exc) from exc
+    pair = _issue_tokens(user)
+    event_record(
+        actor_id=user.pk, kind="user.joined", payload={"user": user_brief(user)}, audience=Event.Audience.PRIVATE
+    )
     return Session(user=user, tokens=pair)
 
 
@@ -120,11 +139,13 @@ def user_login(*, login: str, password: str) -> Session:
         raise InvalidCredentials()
     if not user.check_password(password):
         raise InvalidCredentials()
-    with transaction.atomic():
-        user.last_login = timezone.now()
-        user.save(update_fields=["last_login"])
-        pair = _issue_tokens(user)
-    return Session(user=user, tokens=pair)
+    return Session(user=user, tokens=_login_write(user=user))
+
+
+@service
+def _login_write(*, user: User) -> TokenPair:
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return _issue_tokens(user)
 
 
 def refresh_token_rotate(*, token: str) -> TokenPair:
@@ -133,36 +154,38 @@ def refresh_token_rotate(*, token: str) -> TokenPair:
     whole family is revoked and every holder must sign in again (refresh token rotation,
     RFC 9700, OAuth 2.0 Security Best Current Practice)."""
     claims = tokens.decode(token, token_type="refresh")
-    now = timezone.now()
-    reused = False
-    # Not one @transaction.atomic: the revocation of a reused family must commit even
-    # though the request then fails, so the error is raised after the block.
-    with transaction.atomic():
-        # FOR UPDATE: two requests presenting the same token queue here; the second sees
-        # used_at set by the first and is treated as reuse, so both can never succeed.
-        row = RefreshToken.objects.select_for_update().filter(jti=claims.jti, user_id=claims.user_id).first()
-        if row is None or row.family != claims.family:
-            raise TokenInvalid()
-        if row.revoked_at is not None:
-            raise TokenInvalid("This session has been signed out.", code="token_revoked")
-        if row.used_at is not None:
-            _revoke_family(row.family, now)
-            reused = True
-        else:
-            user = selectors.user_active_by_id(row.user_id)
-            if user is None:
-                raise TokenInvalid()
-            row.used_at = now
-            row.save(update_fields=["used_at"])
-            pair = _issue_tokens(user, family=row.family)
-    if reused:
+    # The revocation of a reused family must commit even though the request then fails,
+    # so the transaction returns None for "reused" and the error is raised after it.
+    pair = _rotate_write(claims=claims)
+    if pair is None:
         raise TokenInvalid(
             "This refresh token was already used; the session has been signed out everywhere.", code="token_reused"
         )
     return pair
 
 
-@transaction.atomic
+@service
+def _rotate_write(*, claims: tokens.Claims) -> TokenPair | None:
+    now = timezone.now()
+    # FOR UPDATE: two requests presenting the same token queue here; the second sees
+    # used_at set by the first and is treated as reuse, so both can never succeed.
+    row = RefreshToken.objects.select_for_update().filter(jti=claims.jti, user_id=claims.user_id).first()
+    if row is None or row.family != claims.family:
+        raise TokenInvalid()
+    if row.revoked_at is not None:
+        raise TokenInvalid("This session has been signed out.", code="token_revoked")
+    if row.used_at is not None:
+        _revoke_family(row, now)
+        return None
+    user = selectors.user_active_by_id(row.user_id)
+    if user is None:
+        raise TokenInvalid()
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return _issue_tokens(user, family=row.family)
+
+
+@service
 def refresh_token_family_revoke(*, token: str) -> None:
     """Sign out: the presented token and every token of its family stop working. Signing
     out an already revoked or rotated token succeeds too (idempotent)."""
@@ -170,7 +193,7 @@ def refresh_token_family_revoke(*, token: str) -> None:
     row = RefreshToken.objects.select_for_update().filter(jti=claims.jti, user_id=claims.user_id).first()
     if row is None or row.family != claims.family:
         raise TokenInvalid()
-    _revoke_family(row.family, timezone.now())
+    _revoke_family(row, timezone.now())
 
 
 def _profile_errors(user: User, changes: dict) -> dict[str, list[str]]:
@@ -199,26 +222,32 @@ def user_profile_update(*, user: User, changes: dict) -> User:
         changes = {**changes, "email": User.objects.normalize_email(changes["email"])}
     if errors := _profile_errors(user, changes):
         raise ValidationFailed(errors)
-    with transaction.atomic():
-        # The row lock orders this change with the time-entry services (which lock the same
-        # row), so leaderboard writes never see a half-applied show_on_leaderboard.
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        visibility_changed = (
-            "show_on_leaderboard" in changes and changes["show_on_leaderboard"] != locked.show_on_leaderboard
-        )
-        fields = [name for name in PROFILE_FIELDS if name in changes]
-        for name in fields:
-            setattr(locked, name, changes[name])
-        try:
-            with transaction.atomic():
-                locked.save(update_fields=fields)
-        except IntegrityError as exc:
-            raise _duplicate_error(exc) from exc
-        if visibility_changed:
-            # After commit: the resync reads the committed setting under its own lock of
-            # the user's row, so a concurrent time-entry write lands either before it (and
-            # is recomputed) or after it (and sees the new setting).
-            transaction.on_commit(lambda: scores_resync_user(user=locked), robust=True)
+    return _profile_write(user=user, changes=changes)
+
+
+@service
+def _profile_write(*, user: User, changes: dict) -> User:
+    # The row lock orders this change with the time-entry services (which lock the same
+    # row), so leaderboard writes never see a half-applied show_on_leaderboard.
+    locked = user_lock(user.pk)
+    if locked is None:
+        raise TokenInvalid()
+    visibility_changed = (
+        "show_on_leaderboard" in changes and changes["show_on_leaderboard"] != locked.show_on_leaderboard
+    )
+    fields = [name for name in PROFILE_FIELDS if name in changes]
+    for name in fields:
+        setattr(locked, name, changes[name])
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=fields)
+    except IntegrityError as exc:
+        raise _duplicate_error(exc) from exc
+    if visibility_changed:
+        # After commit: the resync reads the committed setting under its own lock of
+        # the user's row, so a concurrent time-entry write lands either before it (and
+        # is recomputed) or after it (and sees the new setting).
+        transaction.on_commit(lambda: scores_resync_user(user=locked), robust=True)
     return locked
 
 
@@ -235,9 +264,11 @@ def user_avatar_clear(*, user: User) -> User:
     return _avatar_swap(user, "")
 
 
-@transaction.atomic
+@service
 def _avatar_swap(user: User, url: str) -> User:
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked = user_lock(user.pk)
+    if locked is None:
+        raise TokenInvalid()
     previous = locked.avatar_url
     locked.avatar_url = url
     locked.save(update_fields=["avatar_url"])

@@ -71,12 +71,15 @@ def decode(token: str, *, token_type: str) -> Claims:
         raise TokenInvalid() from exc
 
 
-def issue_access(user_id: int) -> str:
+def issue_access(user_id: int, *, family: uuid.UUID | None = None) -> str:
+    """An access token; `fam` names the refresh-token family (the session) it belongs to,
+    so revoking that family can close the sockets it opened."""
     return encode(
         user_id=user_id,
         token_type="access",
         jti=uuid.uuid4(),
         expires_at=timezone.now() + settings.ACCESS_TOKEN_TTL,
+        family=family,
     )
 
 

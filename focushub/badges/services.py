@@ -19,9 +19,11 @@ from focushub.badges.stats import UserStats
 from focushub.errors import NotFound, PermissionDenied, ValidationFailed
 from focushub.leaderboards.services import scores_add_badge
 from focushub.presenters import iso
+from focushub.projects.locks import user_lock
 from focushub.timeline.models import Event
 from focushub.timeline.services import event_record
 from focushub.tracking.models import TimeEntry
+from focushub.transactions import service
 
 _UNSET = object()
 
@@ -112,7 +114,7 @@ def _earned_now(user: User) -> list[tuple[Badge, int]]:
     return earned
 
 
-@transaction.atomic
+@service
 def badges_evaluate(*, user_id: int, entry_id: int | None = None) -> list[UserBadge]:
     """Award every active badge the user now qualifies for; returns the new awards.
 
@@ -124,8 +126,8 @@ def badges_evaluate(*, user_id: int, entry_id: int | None = None) -> list[UserBa
     # user waits here and then reads the awards this one committed, so it awards nothing
     # twice. It also orders us with the time-entry services (same lock, taken first) and
     # makes the badge-score upsert safe, as scores_add_badge requires.
-    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-    if user is None:
+    user = user_lock(user_id)
+    if user is None or not user.is_active:
         return []
     earned = _earned_now(user)
     if not earned:
@@ -144,7 +146,6 @@ def badges_evaluate(*, user_id: int, entry_id: int | None = None) -> list[UserBa
         awards.append(award)
     if awards:
         scores_add_badge(user=user, day=awards[0].awarded_at.astimezone(UTC).date(), count=len(awards))
-    # Events last: event_record takes the event writers' lock, held until commit.
     for award in awards:
         event_record(
             actor_id=user.pk,

@@ -31,13 +31,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from focushub.accounts.models import User
+from focushub.announce import announce
 from focushub.leaderboards.backends import Backend, get_backend
 from focushub.leaderboards.boards import Family, current_families
 from focushub.leaderboards.redis_store import RedisBoards
 from focushub.leaderboards.services import scores_resync_user
 from focushub.leaderboards.sources import family_scores
 from focushub.leaderboards.sql_store import SqlBoards
-from realtime import doorbell
+from focushub.projects.locks import users_lock
+from focushub.transactions import service
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +69,11 @@ def _scopes(family: Family) -> tuple[bool, ...]:
 # ---- SQL ----
 
 
-@transaction.atomic
+@service
 def _sql_fix(backend: SqlBoards, family: Family, user_ids: list[int]) -> None:
-    # The writers' lock (the user's row), taken in ascending id order like every service
-    # that locks several users, so we wait for a writer half-way and never deadlock with
-    # one. NO KEY UPDATE still lets badge awards insert rows that reference the user.
-    list(User.objects.select_for_update(no_key=True).filter(pk__in=user_ids).order_by("pk").values_list("pk"))
+    # The writers' lock (the user's row, lock order: focushub/projects/locks.py), so we
+    # wait for a writer half-way and never deadlock with one.
+    users_lock(user_ids)
     scores: dict[tuple[str, int], int] = {}
     for projects in _scopes(family):
         for board, user_id, score in family_scores(family, projects=projects, user_ids=user_ids):
@@ -153,7 +154,7 @@ def boards_rebuild_current(now: datetime | None = None, *, backend: Backend | No
     rebuild = _rebuild_redis if isinstance(backend, RedisBoards) else _rebuild_sql
     result = rebuild(backend, families)
     if result.boards:
-        doorbell.ring("board")
+        announce({"type": "board"})
     return result
 
 

@@ -12,18 +12,19 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 
 from focushub.accounts.models import User
+from focushub.announce import after_commit
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import boards_touched, current_families
 from focushub.leaderboards.sources import user_scores
-from realtime import doorbell
+from focushub.projects.locks import user_lock
+from focushub.transactions import service
 
 
 def _ring_after_commit() -> None:
-    transaction.on_commit(lambda: doorbell.ring("board"))
+    after_commit({"type": "board"})
 
 
 def _apply(user: User, metric: str, project_id: int | None, per_day: Mapping[date, int]) -> None:
@@ -51,7 +52,7 @@ def scores_add_badge(*, user: User, day: date, count: int = 1) -> None:
     _apply(user, "badges", None, {day: count})
 
 
-@transaction.atomic
+@service
 def scores_resync_user(*, user: User) -> None:
     """Take the user off every board and, if they are shown again, put back their
     current-period scores (day, week, month, all; global and per project; time and
@@ -61,7 +62,7 @@ def scores_resync_user(*, user: User) -> None:
     row lock orders it with their tracking and badge writes, which hold the same lock:
     none of them is half-way while we read.
     """
-    fresh = User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+    fresh = user_lock(user.pk)
     scores: dict[str, int] = {}
     if fresh is not None and fresh.show_on_leaderboard and fresh.is_active:
         scores = user_scores(current_families(timezone.now()), fresh.pk)

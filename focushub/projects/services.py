@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from focushub.accounts.models import User
 from focushub.accounts.selectors import user_by_username
+from focushub.announce import after_commit
 from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from focushub.leaderboards.services import scores_add_time
@@ -25,9 +26,10 @@ from focushub.timeline.services import event_record
 from focushub.tracking.models import DailyRollup, TimeEntry
 from focushub.tracking.presenters import entry_data
 from focushub.tracking.services import time_entry_stop_on_lost_access
+from focushub.transactions import service
 
 
-@transaction.atomic
+@service
 def project_create(
     *, owner: User, name: str, description: str = "", visibility: str = Project.Visibility.PRIVATE,
     color: str = "#4f46e5",
@@ -62,7 +64,7 @@ def _transfer_ownership(project: Project, new_owner_id) -> None:
     project.owner = target.user
 
 
-@transaction.atomic
+@service
 def project_update(
     *, actor: User, project_id, name=UNSET, description=UNSET, visibility=UNSET, color=UNSET,
     archived=UNSET, owner_id=UNSET,
@@ -131,7 +133,7 @@ def project_delete(*, actor: User, project_id) -> None:
     raise Conflict("project_busy", "People keep starting timers on this project; try again.")
 
 
-@transaction.atomic
+@service
 def _project_delete(*, actor: User, project_id) -> None:
     visible = project_visible(user_id=actor.pk, project_id=project_id)
     if visible.role != ProjectMember.Role.OWNER:
@@ -177,7 +179,7 @@ def _managed_project(actor: User, project_id) -> Project:
     return project
 
 
-@transaction.atomic
+@service
 def member_add(*, actor: User, project_id, username: str, role: str = ProjectMember.Role.CONTRIBUTOR) -> ProjectMember:
     """Owner and maintainers add people by username (never as owner)."""
     project = _managed_project(actor, project_id)
@@ -217,7 +219,7 @@ def _locked_member(project: Project, actor: User, user_id) -> ProjectMember:
     return member
 
 
-@transaction.atomic
+@service
 def member_update(*, actor: User, project_id, user_id, role: str) -> ProjectMember:
     """Change a member's role. Nobody changes the owner's role this way (ownership moves
     with PATCH /projects/{id} {owner}). A member who may no longer track has their timer
@@ -241,7 +243,7 @@ def member_update(*, actor: User, project_id, user_id, role: str) -> ProjectMemb
     return member
 
 
-@transaction.atomic
+@service
 def member_remove(*, actor: User, project_id, user_id) -> None:
     """Managers remove members; anyone but the owner may leave. The member's running
     timer on the project stops."""
@@ -257,5 +259,6 @@ def member_remove(*, actor: User, project_id, user_id) -> None:
     data = member_data(member)
     member.delete()
     time_entry_stop_on_lost_access(user_id=member.user_id, project_id=project.pk)
+    after_commit({"type": "access", "user": member.user_id, "families": None, "project": project.pk})
     event_record(actor_id=actor.pk, kind="member.removed", project=project,
                  payload={"project": project_brief(project), "member": data, "left": leaving})

@@ -9,13 +9,13 @@ same window agree exactly.
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from focushub.projects.locks import projects_lock_shared, users_lock
 from focushub.tracking.models import DailyRollup, TimeEntry
+from focushub.transactions import service
 
 MAX_DAYS_PER_QUERY = 400
 BATCH = 5000
@@ -100,7 +100,7 @@ def seconds_by_project(
     return {row["project_id"]: int(row["total"].total_seconds()) for row in rows if row["total"]}
 
 
-@transaction.atomic
+@service
 def rebuild_rollups_for_day(day: date) -> int:
     """Recompute every rollup of one UTC day from the entries (GROUP BY user, project) and
     replace what is stored; returns the number of rollup rows written.

@@ -16,13 +16,14 @@ from focushub.accounts.models import User
 from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, ValidationFailed
 from focushub.leaderboards.services import scores_add_time
-from focushub.projects.locks import projects_lock_shared
+from focushub.projects.locks import projects_lock_shared, user_lock
 from focushub.projects.selectors import ensure_can_track, parse_id, project_for_tracking, project_with_role
 from focushub.projects.validation import storable_text
 from focushub.timeline.services import event_record
 from focushub.tracking import rollups
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.presenters import entry_data
+from focushub.transactions import service
 
 MAX_FUTURE = timedelta(seconds=60)
 MAX_ENTRY = timedelta(hours=24)
@@ -47,7 +48,7 @@ def _second(value: datetime) -> datetime:
 def _lock_user(user_id: int) -> User:
     # Serialises all time-entry changes of one user (two tabs pressing start at once,
     # the auto-stop job racing a manual stop), which also makes the rollup upserts safe.
-    user = User.objects.select_for_update().filter(pk=user_id).first()
+    user = user_lock(user_id)
     if user is None:
         raise NotFound()
     return user
@@ -96,7 +97,7 @@ def _running(user_id: int) -> TimeEntry | None:
     return TimeEntry.objects.select_related("project").filter(user_id=user_id, end_time__isnull=True).first()
 
 
-@transaction.atomic
+@service
 def time_entry_start(*, user: User, project_id, description: str | None = "") -> StartResult:
     """Start a timer; a running one stops at the same instant (Toggl's behaviour)."""
     description = _clean_description(description)
@@ -129,7 +130,7 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
     return StartResult(entry=entry, stopped=running)
 
 
-@transaction.atomic
+@service
 def time_entry_stop(*, user: User) -> TimeEntry:
     user = _lock_user(user.pk)
     entry = _running(user.pk)
@@ -143,7 +144,7 @@ def time_entry_stop(*, user: User) -> TimeEntry:
     return entry
 
 
-@transaction.atomic
+@service
 def time_entry_stop_on_lost_access(*, user_id: int, project_id: int) -> TimeEntry | None:
     """Stop the user's running timer if it runs on `project_id`. Called when they leave
     the project or become a viewer: only trackers may keep time running on it."""
@@ -181,7 +182,7 @@ def _validate_span(start: datetime, end: datetime | None, now: datetime) -> None
         raise ValidationFailed(errors)
 
 
-@transaction.atomic
+@service
 def time_entry_create(
     *, user: User, project_id, start_time: datetime, end_time: datetime, description: str | None = ""
 ) -> TimeEntry:
@@ -219,7 +220,7 @@ _UNSET = object()
 _EDITABLE = ("project_id", "description", "start_time", "end_time")
 
 
-@transaction.atomic
+@service
 def time_entry_update(
     *, user: User, entry_id, project_id=_UNSET, description=_UNSET, start_time=_UNSET, end_time=_UNSET
 ) -> TimeEntry:
@@ -264,7 +265,7 @@ def time_entry_update(
     return entry
 
 
-@transaction.atomic
+@service
 def time_entry_delete(*, user: User, entry_id) -> None:
     """Delete an entry and take its seconds back off every total."""
     user = _lock_user(user.pk)
@@ -279,7 +280,7 @@ def time_entry_delete(*, user: User, entry_id) -> None:
     badges_check_after_commit(user.pk, None)
 
 
-@transaction.atomic
+@service
 def time_entry_auto_stop(*, entry_id: int) -> TimeEntry | None:
     """Stop a timer that ran past TIMER_MAX_HOURS at start + max (not at "now"), so the
     entry does not claim hours nobody tracked. Returns None if it was stopped meanwhile."""

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -86,6 +87,8 @@ class Door(AsyncWebsocketConsumer):
 
     user: User | None = None
     user_id: int | None = None
+    family: uuid.UUID | None = None  # the refresh-token family (session) of the access token
+    project_id: int | None = None  # the project a /ws/projects socket watches
     relay: Relay | None = None
 
     # -- opening and closing -----------------------------------------------------------
@@ -106,12 +109,13 @@ class Door(AsyncWebsocketConsumer):
             if found.token is not None or self.requires_user:
                 if found.token is None:
                     raise TokenInvalid("An access token is required (?token= or the bearer subprotocol).")
-                self.user, expires_at = await database_sync_to_async(authenticate)(found.token)
+                self.user, claims = await database_sync_to_async(authenticate)(found.token)
                 self.user_id = self.user.pk
-                self._close_at_expiry(expires_at)
+                self.family = claims.family
+                self._close_at_expiry(claims.expires_at)
             self.relay = await get_relay()
             if self.user_id is not None:
-                self.relay.device_on(self.user_id)
+                self.relay.device_on(self.user_id, self)
                 self._device = True
             await self.open(query_params(self.scope))
         except ApplicationError as exc:
@@ -148,7 +152,7 @@ class Door(AsyncWebsocketConsumer):
             self.leave()
             if self._device:
                 self._device = False
-                self.relay.device_off(self.user_id)
+                self.relay.device_off(self.user_id, self)
 
     async def refuse(self, exc: ApplicationError, code: int | None = None) -> None:
         """Say why in an error frame, then close with the matching 44xx code."""

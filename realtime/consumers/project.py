@@ -33,7 +33,6 @@ def project_frames(project_id: int, is_member: bool, after_id: int, upto_id: int
 
 
 class ProjectConsumer(Door):
-    project_id: int | None = None
 
     async def open(self, params: dict[str, str]) -> None:
         since = parse_since(params.get("since"))
