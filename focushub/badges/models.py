@@ -32,3 +32,15 @@ class UserBadge(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.badge_id}"
+
+
+class BadgeSweep(models.Model):
+    """How far the scheduled badge sweep has looked (one row). Badge checks normally run
+    right after each change; the sweep re-checks everyone whose events were written
+    since `swept_until`, so a check that was lost (queue unreachable at commit, a worker
+    killed mid-task) is made up within one aggregation period."""
+
+    swept_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"badges swept until {self.swept_until:%Y-%m-%d %H:%M:%S}"

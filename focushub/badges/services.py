@@ -6,14 +6,15 @@ service takes too), and the unique constraint on UserBadge is the last line of d
 Awards are never revoked: later edits or deletions change progress, not earned badges.
 """
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from focushub.accounts.models import User
 from focushub.badges.criteria import evaluate, validate_criteria
 from focushub.badges.images import badge_image_store
-from focushub.badges.models import Badge, UserBadge
+from focushub.badges.models import Badge, BadgeSweep, UserBadge
 from focushub.badges.presenters import badge_brief
 from focushub.badges.stats import UserStats
 from focushub.errors import NotFound, PermissionDenied, ValidationFailed
@@ -155,3 +156,28 @@ def badges_evaluate(*, user_id: int, entry_id: int | None = None) -> list[UserBa
         )
     return awards
 
+
+
+SWEEP_OVERLAP = timedelta(minutes=1)  # an event is stamped before its commit: look back a little
+FIRST_SWEEP = timedelta(days=1)
+
+
+def badges_sweep() -> int:
+    """Re-check the badges of everyone whose timeline events were written since the last
+    sweep; returns how many users were checked. Run by the scheduled aggregation
+    (workers.tasks.rollups_rebuild_today), it makes up for any badge check that was lost
+    after its change committed. Evaluation is idempotent, so overlapping sweeps and a
+    check that was not lost after all cost time, never a second award."""
+    started = timezone.now()
+    mark = BadgeSweep.objects.order_by("pk").first()
+    since = (mark.swept_until if mark else started - FIRST_SWEEP) - SWEEP_OVERLAP
+    changed = (
+        Event.objects.filter(created_at__gte=since).order_by("actor_id").values_list("actor_id", flat=True).distinct()
+    )
+    checked = 0
+    for user_id in changed.iterator():
+        badges_evaluate(user_id=user_id)
+        checked += 1
+    # Advanced only once every user was checked: a sweep that dies half-way is redone.
+    BadgeSweep.objects.update_or_create(pk=1, defaults={"swept_until": started})
+    return checked

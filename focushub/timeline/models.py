@@ -32,6 +32,7 @@ class Event(models.Model):
             models.Index(fields=["actor", "-id"]),
             models.Index(fields=["project", "-id"]),
             models.Index(fields=["audience", "-id"]),
+            models.Index(fields=["created_at"]),  # the badge sweep: who changed since
         ]
 
     def __str__(self):

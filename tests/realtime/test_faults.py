@@ -9,13 +9,15 @@ from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 
 from focushub.timeline.selectors import events_for_user_feed
-from realtime.doorbell import CHANNEL
+from realtime.doorbell import RELAYS
 from tests.realtime.redis_server import RedisServer
 from tests.realtime.streams import first, quiet, stream_url
 from tests.support.clients import Socket
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.live
+# The Redis pub/sub channel of the relays' group on channels-redis' pub/sub layer.
+CHANNEL = f"{settings.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('prefix', '')}__group__{RELAYS}"
 needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="Redis faults need the scaled mode")
 
 
