@@ -141,7 +141,7 @@ class Person:
         from the worker a little later), or give up after a generous while."""
         deadline = time.monotonic() + 45
         while time.monotonic() < deadline:
-            queued = await asyncio.get_running_loop().run_in_executor(self.pool, get_broker().queue_size)
+            queued = await asyncio.get_running_loop().run_in_executor(self.pool, lambda: get_broker().queue_size())
             self.timeline = await self.timeline_ids()
             if not queued and sorted(set(self.socket_ids)) == sorted(self.timeline):
                 await asyncio.sleep(1)  # anything still on its way would show up as a duplicate
