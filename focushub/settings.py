@@ -255,9 +255,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redis_outage": {"()": "realtime.logfilters.RedisOutage"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
     "loggers": {
+        # One WARNING per outage instead of a traceback a second (realtime/logfilters.py).
+        "channels_redis.pubsub": {"filters": ["redis_outage"]},
         # daphne logs the full request path, which may carry ?token=; keep it quiet.
         "daphne.access": {"level": "WARNING"},
         "django.channels.server": {"level": "WARNING"},

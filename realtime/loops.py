@@ -7,6 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+import redis
+from django.db import DatabaseError
+
+from focushub.errors import ApplicationError
+
 logger = logging.getLogger("realtime.relay")
 
 
@@ -25,6 +30,11 @@ async def run_forever(name: str, step: Callable[[], Awaitable[None]]) -> None:
             await step()
         except asyncio.CancelledError:
             raise
+        except (redis.RedisError, DatabaseError, ApplicationError) as exc:
+            # An outage (a store unreachable, answered as the domain's 503), not a bug:
+            # one line, no traceback; the next iteration retries.
+            logger.warning("realtime %s: %s: %s; retrying in 1 s", name, type(exc).__name__, exc)
+            await asyncio.sleep(1)
         except Exception:
             logger.exception("realtime %s: iteration failed; retrying in 1 s", name)
             await asyncio.sleep(1)

@@ -1,11 +1,23 @@
 """Queue a badge check once a change is committed (SPEC §5: evaluated by a django-q2 task
-after each time-entry change). `robust`: the change is already saved, so a queue that
-cannot be reached (Redis down) is logged rather than turned into a 500 for a request that
-succeeded; the badge is then checked with the user's next change."""
+after each time-entry change). The change is already saved, so a queue that cannot be
+reached (Redis down) is one WARNING rather than a 500 for a request that succeeded; the
+scheduled sweep (focushub.badges.services.badges_sweep) makes the lost check up."""
+
+import logging
 
 from django.db import transaction
 from django_q.tasks import async_task
 
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(user_id: int, entry_id: int | None) -> None:
+    try:
+        async_task("workers.tasks.badges_evaluate", user_id, entry_id)
+    except Exception as exc:  # the broker's own errors (redis, database) have no common base
+        logger.warning("badge check for user %s not queued (%s: %s); the next sweep makes it up",
+                       user_id, type(exc).__name__, exc)
+
 
 def badges_check_after_commit(user_id: int, entry_id: int | None = None) -> None:
-    transaction.on_commit(lambda: async_task("workers.tasks.badges_evaluate", user_id, entry_id), robust=True)
+    transaction.on_commit(lambda: _enqueue(user_id, entry_id))

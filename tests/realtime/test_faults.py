@@ -105,6 +105,8 @@ def test_no_event_is_lost_while_redis_dies_and_comes_back(live, start_server, te
             client.drain()
             assert client.ids == client.expected()
             client.close()
+        for server in (a, b):  # an outage is a WARNING, never a traceback a second
+            assert "Traceback" not in server.log_path.read_text(errors="replace")
     finally:
         redis_server.kill()
 
