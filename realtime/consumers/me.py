@@ -34,8 +34,9 @@ def hello_data(user: User) -> tuple[dict[str, Any], object]:
     later leaderboard.rank messages; UNKNOWN when the board store is unreachable)."""
     try:
         rank = ranks_on_default_board([user.pk])[user.pk]
-    except Exception:
-        logger.warning("ws/me: rank unreadable at hello; it becomes known at the next board read", exc_info=True)
+    except Exception as exc:
+        logger.warning("ws/me: rank unreadable at hello (%s: %s); it becomes known at the next board read",
+                       type(exc).__name__, exc)
         rank = UNKNOWN
     return {"user": user_brief(user), "timer": running_entry(user.pk)}, rank
 
