@@ -261,7 +261,11 @@ def writer(mode: str, slot: int, person: dict, go, start_at, warmup: float, seco
         samples: dict[str, list[float]] = {op: [] for op in CYCLE}
         errors: Counter[str] = Counter()
         i = 0
-        while time.monotonic() < t1 or i % len(CYCLE):
+        cpu_at: dict[str, tuple[float, float]] = {}  # "t0"/"t1" -> (wall, this process's CPU seconds)
+        while (now := time.monotonic()) < t1 or i % len(CYCLE):
+            for mark, at in (("t0", t0), ("t1", t1)):
+                if mark not in cpu_at and now >= at:
+                    cpu_at[mark] = (now, time.process_time())
             op = CYCLE[i % len(CYCLE)]
             i += 1
             began = time.monotonic()
@@ -274,9 +278,11 @@ def writer(mode: str, slot: int, person: dict, go, start_at, warmup: float, seco
             if t0 <= done <= t1:
                 samples[op].append((done - began) * 1000)
         ops.close()
+        cpu_at.setdefault("t1", (time.monotonic(), time.process_time()))
+        (w0, c0), (w1, c1) = cpu_at.get("t0", cpu_at["t1"]), cpu_at["t1"]
         out.put(("done", slot, {"samples": samples, "errors": dict(errors), "retries": dict(transactions.retries),
-                                "warnings": dict(counter.messages), "locks": ops.locks_taken,
-                                "calls": i, "warmup": warmup}))
+                                "warnings": dict(counter.messages), "locks": ops.locks_taken, "calls": i,
+                                "cpu": (c1 - c0) * seconds / max(w1 - w0, 1e-9)}))
     except BaseException:
         out.put(("failed", slot, traceback.format_exc()))
 
@@ -324,16 +330,38 @@ def cpu_times() -> tuple[int, int, int]:
     return busy, iowait, busy + idle + iowait
 
 
+def backend_pids() -> list[int]:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+                            [PG_NAME]).fetchall()
+    return [row[0] for row in rows]
+
+
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) of each live process."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def run_cell(ctx, mode: str, people: list[dict], warmup: float, seconds: float) -> dict:
-    load = os.getloadavg()[0]  # other jobs on the machine show up here
     before = pg_stats()
     procs, out, start_at = fork_writers(ctx, mode, people, warmup, seconds)
+    pids = backend_pids()  # the writers' backends: all connected before they were let go
     time.sleep(max(0.0, start_at.value - time.monotonic()))
-    cpu0 = cpu_times()
+    cpu0, pg0 = cpu_times(), process_cpu(pids)
     time.sleep(max(0.0, start_at.value + seconds - time.monotonic()))
-    cpu1 = cpu_times()
+    cpu1, pg1 = cpu_times(), process_cpu(pids)
     results = collect(procs, out, warmup, seconds)
     total = max(1, cpu1[2] - cpu0[2])
+    busy = (cpu1[0] - cpu0[0]) / os.sysconf("SC_CLK_TCK") / seconds  # cores busy, whatever runs
+    writers_cpu = sum(r["cpu"] for r in results) / seconds
+    postgres_cpu = sum(pg1[pid] - pg0[pid] for pid in pg1 if pid in pg0) / seconds
     time.sleep(0.5)  # exited backends have flushed their statistics by now
     after = pg_stats()
     samples = [ms for r in results for values in r["samples"].values() for ms in values]
@@ -349,7 +377,8 @@ def run_cell(ctx, mode: str, people: list[dict], warmup: float, seconds: float) 
         "errors": errors, "retries": retries, "warnings": warnings, "locks": sum(r["locks"] for r in results),
         "all_calls": sum(r["calls"] for r in results), "deadlocks": after["deadlocks"] - before["deadlocks"],
         "rollbacks": after["rollbacks"] - before["rollbacks"], "sessions": after["sessions"] - before["sessions"],
-        "cpu": [100 * (cpu1[0] - cpu0[0]) / total, 100 * (cpu1[1] - cpu0[1]) / total], "load": [load],
+        "cpu": [writers_cpu, postgres_cpu, max(0.0, busy - writers_cpu - postgres_cpu),
+                100 * (cpu1[1] - cpu0[1]) / total],
     }
 
 
@@ -358,7 +387,7 @@ def merge(cell: dict | None, more: dict) -> dict:
     if cell is None:
         return more
     out = dict(cell)
-    for key in ("samples", "rates", "load"):
+    for key in ("samples", "rates"):
         out[key] = cell[key] + more[key]
     for key in ("errors", "retries", "warnings"):
         out[key] = cell[key] + more[key]
@@ -545,11 +574,11 @@ def main() -> None:
             for c in cells]
     err_header = ["mode", "W", "calls (all)", "exceptions", "@service retries", "deadlocks (pg_stat)",
                   "rollbacks (pg_stat)", "connections opened", "advisory locks taken",
-                  "CPU busy / iowait", "load avg before"]
+                  "CPU cores: writers / PG backends / rest", "iowait"]
     err_rows = [[LABELS[c["mode"]], str(c["w"]), f"{c['all_calls']:,}", str(sum(c["errors"].values())),
                  str(sum(c["retries"].values())), str(c["deadlocks"]), str(c["rollbacks"]), str(c["sessions"]),
                  f"{c['locks']:,}" if c["mode"] in ("global-lock", "baseline-lock") else "-",
-                 f"{c['cpu'][0]:.0f}% / {c['cpu'][1]:.0f}%", " / ".join(f"{v:.1f}" for v in c["load"])]
+                 " / ".join(f"{v:.2f}" for v in c["cpu"][:3]), f"{c['cpu'][3]:.0f}%"]
                 for c in cells]
 
     def table(head, body):

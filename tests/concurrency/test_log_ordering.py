@@ -15,15 +15,21 @@ def read_ids(cursor: LogCursor) -> list[int]:
     return [event.pk for event in cursor.read(500).events]
 
 
-def test_a_lower_id_committing_after_a_higher_one_is_not_skipped(tracker, other_tracker):
-    user, project_id = tracker
-    cursor = LogCursor(latest_event_id())
-    slow = HeldWriter(manual_entry(user, project_id))
-    slow.start()
-    assert slow.written.wait(10)
+def open_writer_then_a_later_commit(tracker, other_tracker) -> tuple[HeldWriter, list[int]]:
+    """A writer holds its event uncommitted while another person's later event commits;
+    returns the open writer and the ids committed after its own."""
+    open_writer = HeldWriter(manual_entry(*tracker))
+    open_writer.start()
+    assert open_writer.written.wait(10)
     commit_now(manual_entry(*other_tracker))
-    newer = list(Event.objects.filter(id__gt=slow.event_ids[-1]).values_list("id", flat=True))
+    newer = list(Event.objects.filter(id__gt=open_writer.event_ids[-1]).values_list("id", flat=True))
     assert newer, "the second writer's event is committed"
+    return open_writer, newer
+
+
+def test_a_lower_id_committing_after_a_higher_one_is_not_skipped(tracker, other_tracker):
+    cursor = LogCursor(latest_event_id())
+    slow, newer = open_writer_then_a_later_commit(tracker, other_tracker)
 
     assert read_ids(cursor) == [], "nothing may pass the uncommitted lower id"
     assert cursor.read(500).waiting
@@ -34,13 +40,8 @@ def test_a_lower_id_committing_after_a_higher_one_is_not_skipped(tracker, other_
 
 
 def test_a_rolled_back_id_is_skipped_once_its_writer_is_gone(tracker, other_tracker):
-    user, project_id = tracker
     cursor = LogCursor(latest_event_id())
-    doomed = HeldWriter(manual_entry(user, project_id))
-    doomed.start()
-    assert doomed.written.wait(10)
-    commit_now(manual_entry(*other_tracker))
-    committed = list(Event.objects.filter(id__gt=doomed.event_ids[-1]).values_list("id", flat=True))
+    doomed, committed = open_writer_then_a_later_commit(tracker, other_tracker)
     assert read_ids(cursor) == []
 
     doomed.finish(commit=False)
@@ -100,11 +101,7 @@ def test_writers_that_never_touch_the_event_table_do_not_hold_the_log(tracker, o
 def test_a_cursor_started_beside_an_open_writer_still_gets_its_event(tracker, other_tracker):
     """The relay starts at the newest committed id; an older id committing afterwards is
     delivered as a late event instead of being lost."""
-    user, project_id = tracker
-    slow = HeldWriter(manual_entry(user, project_id))
-    slow.start()
-    assert slow.written.wait(10)
-    commit_now(manual_entry(*other_tracker))
+    slow, _ = open_writer_then_a_later_commit(tracker, other_tracker)
     cursor = LogCursor.at_latest()
     assert cursor.horizon > slow.event_ids[-1]
     slow.finish(commit=True)

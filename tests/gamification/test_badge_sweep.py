@@ -5,11 +5,19 @@ import pytest
 from django_q.brokers import get_broker
 
 from focushub.accounts.models import User
-from focushub.badges.models import UserBadge
+from focushub.badges.models import Badge, UserBadge
 from focushub.projects.services import project_create
 from workers.tasks import rollups_rebuild_today
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def founder_badge():
+    """The badge a first project earns (a default badge; made here, since transactional
+    tests start from empty tables)."""
+    Badge.objects.get_or_create(slug="first-project", defaults={
+        "name": "Founder", "criteria": {"type": "projects_created", "count": 1}})
 
 
 def awarded(user: User) -> set[str]:
