@@ -12,6 +12,7 @@ import asyncio
 import functools
 import itertools
 import json
+import os
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,8 +33,9 @@ from tests.support.processes import Daphne
 
 pytestmark = pytest.mark.live
 
-USERS = 12
-SECONDS = 20
+# CI's size; a heavier run by hand: LOAD_USERS=32 LOAD_SECONDS=120 bin/test tests/concurrency
+USERS = int(os.environ.get("LOAD_USERS", "12"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 FEED_TYPES = {"timer.started", "timer.stopped", "timeline.event", "badge.awarded"}
 
 
