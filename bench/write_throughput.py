@@ -5,6 +5,8 @@ Run by hand, never in CI (see bench/README.md, "Event-write throughput"):
 
     .venv/bin/python bench/write_throughput.py                      # W = 1, 8, 32; 10 s each; ~2 min
     .venv/bin/python bench/write_throughput.py --writers 8 --seconds 3
+    .venv/bin/python bench/write_throughput.py --rounds 3 --seconds 5 \
+        --modes lock-free,global-lock,baseline,baseline-lock           # pooled rounds; ~4.5 min
 
 It drops and creates the database `bench_writes` (and touches no other), migrates it
 with `manage.py migrate`, creates one user and one project per writer (ORM user with an
@@ -526,7 +528,8 @@ def main() -> None:
     parser.add_argument("--live-seconds", type=float, default=3.0,
                         help="seconds of the live log check with 8 writers (0: skip)")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="run every (W, mode) cell this many times, alternating, and pool them (default 1)")
+                        help="run every (W, mode) cell this many times and pool them; each round starts with "
+                        "the next mode (default 1)")
     parser.add_argument("--limit", type=int, default=500, help="LogCursor read limit")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -546,7 +549,8 @@ def main() -> None:
     pooled: dict[tuple[int, str], dict] = {}
     for round_ in range(1, args.rounds + 1):
         for w in writers:
-            for mode in modes:
+            shift = (round_ - 1) % len(modes)  # each round starts with another mode: no mode always goes first
+            for mode in modes[shift:] + modes[:shift]:
                 cell = summary(run_cell(ctx, mode, people[:w], args.warmup, args.seconds))
                 pooled[(w, mode)] = merge(pooled.get((w, mode)), cell)
                 bad = sum(cell["errors"].values()) + sum(cell["retries"].values()) + cell["deadlocks"]
@@ -594,7 +598,8 @@ def main() -> None:
         f"# Event-write throughput, {now:%Y-%m-%d}", "", *machine(), "",
         f"W writer processes, one user and project each, closed loop of start / stop / manual create "
         f"(one transaction and one timeline event per call); {args.warmup:g} s warm-up then {args.seconds:g} s "
-        "measured per row" + (f", {args.rounds} rounds alternating between rows, pooled" if args.rounds > 1 else "")
+        "measured per row" + (f", {args.rounds} rounds pooled (each round runs the modes of a W in turn, "
+                              "starting one mode later)" if args.rounds > 1 else "")
         + ". commits/s = calls completed in the measured seconds over all writers; "
         "% of baseline = against the baseline row of the same W. lock-free and global lock (old) run the real "
         "services (user row lock, project KEY SHARE, entry, rollups, SQL board scores, event, badge-check queue "
