@@ -16,11 +16,12 @@ sockets), which the sockets' own token expiry backs up.
 
 import asyncio
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -49,9 +50,36 @@ def spans_processes() -> bool:
     return "redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"].lower()
 
 
-async def _send(layer, message: Message) -> None:
+class _SenderLoop:
+    """One event loop per process, in a daemon thread, that sends rings on the channel
+    layer for synchronous callers (request threads, django-q2 workers, manage.py): the
+    layer keeps one Redis connection per loop, so every ring of the process reuses it
+    instead of opening a loop and a connection per commit. Recreated after a fork (a
+    django-q2 worker inherits the loop object but not its thread)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():
+                self._loop, self._pid = asyncio.new_event_loop(), os.getpid()
+                threading.Thread(target=self._loop.run_forever, name="doorbell", daemon=True).start()
+            return self._loop
+
+    def send(self, message: Message) -> None:
+        future = asyncio.run_coroutine_threadsafe(_send(message), self._running_loop())
+        future.result(SEND_TIMEOUT + 0.1)
+
+
+async def _send(message: Message) -> None:
     async with asyncio.timeout(SEND_TIMEOUT):
-        await layer.group_send(RELAYS, {"type": "relay.ring", "ring": message})
+        await get_channel_layer().group_send(RELAYS, {"type": "relay.ring", "ring": message})
+
+
+_sender = _SenderLoop()
 
 
 def ring(message: Message) -> None:
@@ -62,7 +90,7 @@ def ring(message: Message) -> None:
     if not spans_processes() or time.monotonic() < _quiet_until:
         return
     try:
-        async_to_sync(_send)(get_channel_layer(), message)
+        _sender.send(message)
     except Exception as exc:  # Redis down or slow: the relays' polling covers events and boards
         _quiet_until = time.monotonic() + QUIET_AFTER_FAILURE
         logger.warning("doorbell: channel layer send failed (%s: %s); relays catch up by polling",

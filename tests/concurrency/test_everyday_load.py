@@ -1,5 +1,5 @@
 """Many people at once, on real servers (STYLE.md §12): a dozen users do the everyday mix
-for twenty seconds against two daphne processes and a django-q2 cluster, each with a
+for twenty seconds against two daphne processes and two django-q2 clusters, each with a
 /ws/me socket open on the OTHER daphne than the one their REST calls reach. Afterwards:
 no 5xx, no deadlock or traceback in any log, every event of each user's timeline reached
 their socket exactly once and in id order, every user's entries, rollups and all-time
@@ -29,7 +29,7 @@ from focushub.tracking.models import DailyRollup, TimeEntry
 from tests.conftest import LOG_DIR
 from tests.support.cast import quick_actor
 from tests.support.clients import Actor
-from tests.support.processes import Daphne
+from tests.support.processes import Daphne, QCluster
 
 pytestmark = pytest.mark.live
 
@@ -188,16 +188,18 @@ def log_since(process, offset: int) -> str:
 
 async def test_a_dozen_people_at_once_lose_nothing_and_break_nothing(live, qcluster):
     second = await db(Daphne, LOG_DIR / "load")
+    second_cluster = await db(QCluster, LOG_DIR / "load")
     try:
-        await _everyday_load([live, second], qcluster)
+        await _everyday_load([live, second], [qcluster, second_cluster])
     finally:
         await db(second.stop)
+        await db(second_cluster.stop)
         # The ORM calls ran in one helper thread, on a connection of its own.
         await db(connections.close_all)
 
 
-async def _everyday_load(servers, qcluster) -> None:
-    processes = [*servers, qcluster]
+async def _everyday_load(servers, clusters) -> None:
+    processes = [*servers, *clusters]
     offsets = log_offsets(processes)
     failures_before = await db(Failure.objects.count)
     actors = [await db(quick_actor, servers[0]) for _ in range(USERS)]
