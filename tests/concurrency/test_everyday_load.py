@@ -219,6 +219,8 @@ async def _everyday_load(servers, clusters) -> None:
             assert marker not in log, f"{marker!r} in {process.log_path}"
     assert await db(Failure.objects.count) == failures_before, "a background task failed"
 
+    events = sum(len(p.socket_ids) for p in people)
+    print(f"\neveryday load: {USERS} users x {SECONDS:.0f} s, {requests_made} requests, {events} events pushed")
     for person in people:
         name = person.actor.username
         assert len(person.socket_ids) == len(set(person.socket_ids)), f"{name}: duplicates"
