@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.management import CommandError
 from django.db import connection
+from django.test import TransactionTestCase
 
 from focushub.accounts.models import User
 from focushub.accounts.tokens import issue_access
@@ -70,6 +72,26 @@ def _wait_for_other_transactions(timeout: float = 10) -> None:
             )
             quiet_checks = quiet_checks + 1 if cursor.fetchone()[0] == 0 else 0
             time.sleep(0.02)
+
+
+_flush = TransactionTestCase._fixture_teardown
+
+
+def _flush_retrying_deadlocks(self) -> None:
+    """The flush between transactional tests is one TRUNCATE of every table, taking their
+    exclusive locks one by one, while the live processes' relays and workers keep
+    reading several tables at once; PostgreSQL may pick the TRUNCATE as a deadlock
+    victim. It only empties tables: try again (the live processes' statements are short)."""
+    for attempt in range(3):
+        try:
+            return _flush(self)
+        except CommandError as exc:
+            if "deadlock detected" not in str(exc.__cause__) or attempt == 2:
+                raise
+            time.sleep(0.2)
+
+
+TransactionTestCase._fixture_teardown = _flush_retrying_deadlocks
 
 
 @pytest.fixture

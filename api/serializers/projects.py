@@ -5,8 +5,8 @@ surrogates); the services re-apply the domain rules."""
 from rest_framework import serializers
 
 from api.serializers.common import IsoDateTime, UserBriefOutput
+from focushub.ids import MAX_ID
 from focushub.projects.models import Project, ProjectMember
-from focushub.projects.selectors import MAX_ID
 from focushub.projects.validation import ASSIGNABLE_ROLES, COLOR
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from api.serializers.badges import BadgeInput, BadgeOutput
 from focushub.badges import selectors, services
 from focushub.errors import NotFound
+from focushub.ids import parse_id
 
 
 class AdminWrites(permissions.BasePermission):
@@ -38,10 +39,10 @@ def _write_args(request, data: dict) -> dict:
 
 
 def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise NotFound() from exc
+    badge_id = parse_id(value)
+    if badge_id is None:
+        raise NotFound()
+    return badge_id
 
 
 def _present(badge, user) -> dict:

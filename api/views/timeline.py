@@ -5,33 +5,14 @@ replay uses); these views only pick the selector, paginate newest first and seri
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
-from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 
+from api.pagination import TimelineCursor
 from api.serializers.timeline import EventOutput
 from focushub.accounts.selectors import user_by_username
 from focushub.errors import NotFound
 from focushub.projects.selectors import project_visible
 from focushub.timeline import selectors
-
-
-class TimelineCursor(CursorPagination):
-    """Opaque `?cursor=`; ids are monotonic, so paging by -id is stable while new events
-    arrive (they only ever appear before the first page)."""
-
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "limit"
-    max_page_size = 200
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except DrfNotFound as exc:
-            raise serializers.ValidationError({"cursor": ["Invalid cursor."]}) from exc
-
 
 _LIMIT = OpenApiParameter("limit", int, description="Events per page (1-200, default 50).")
 

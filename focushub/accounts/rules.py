@@ -31,10 +31,18 @@ def username_problems(username: str) -> list[str]:
     return []
 
 
+# Files of the tz database that are not zones: "localtime" is the server's own zone,
+# "posixrules" and "Factory" are artefacts; posix/ and right/ duplicate every zone.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @functools.cache
 def timezone_names() -> frozenset[str]:
     # Scanning the tz database takes milliseconds; the set never changes while we run.
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(
+        name for name in zoneinfo.available_timezones()
+        if name not in _NOT_ZONES and not name.startswith(("posix/", "right/"))
+    )
 
 
 def timezone_problems(name: str) -> list[str]:

@@ -8,6 +8,7 @@ from focushub.accounts.models import User
 from focushub.badges.criteria import evaluate, progress
 from focushub.badges.models import Badge, UserBadge
 from focushub.badges.stats import UserStats
+from focushub.ids import parse_id
 
 
 def badge_catalog(*, user: User) -> QuerySet[Badge]:
@@ -26,10 +27,8 @@ def badge_progress(*, user: User, badges: Iterable[Badge]) -> dict[int, dict]:
 
 
 def badge_by_id(badge_id) -> Badge | None:
-    try:
-        return Badge.objects.filter(pk=int(badge_id)).first()
-    except (TypeError, ValueError):
-        return None
+    badge_id = parse_id(badge_id)
+    return Badge.objects.filter(pk=badge_id).first() if badge_id is not None else None
 
 
 def badges_earned(*, user_id: int) -> QuerySet[UserBadge]:

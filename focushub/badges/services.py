@@ -18,6 +18,7 @@ from focushub.badges.models import Badge, BadgeSweep, UserBadge
 from focushub.badges.presenters import badge_brief
 from focushub.badges.stats import UserStats
 from focushub.errors import NotFound, PermissionDenied, ValidationFailed
+from focushub.ids import parse_id
 from focushub.leaderboards.services import scores_add_badge
 from focushub.presenters import iso
 from focushub.projects.locks import user_lock
@@ -79,10 +80,9 @@ def badge_update(
 ) -> Badge:
     """Change a badge (admins). Past awards stay: a badge earned under old criteria is kept."""
     _require_admin(actor)
-    try:
-        badge_id = int(badge_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFound() from exc
+    badge_id = parse_id(badge_id)
+    if badge_id is None:
+        raise NotFound()
     if criteria is not _UNSET:
         criteria = validate_criteria(criteria)
     current = Badge.objects.filter(pk=badge_id).values_list("slug", flat=True).first()

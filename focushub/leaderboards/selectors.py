@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from focushub.accounts.models import User
 from focushub.errors import ValidationFailed
+from focushub.ids import MAX_ID, parse_int
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import METRICS, PERIODS, SCOPED_METRICS, Board, Family, utc_day
 from focushub.leaderboards.ranking import Row
@@ -17,15 +18,11 @@ from focushub.tracking.models import TimeEntry
 DEFAULT_METRIC, DEFAULT_PERIOD, DEFAULT_LIMIT = "time", "week", 20
 MAX_LIMIT = 100
 MAX_OFFSET = 10**9
-MAX_ID = 2**63 - 1
 
 
 def _integer(raw, low: int, high: int) -> tuple[int | None, str | None]:
-    if isinstance(raw, bool):
-        return None, "Must be an integer."
-    try:
-        value = int(raw)
-    except (TypeError, ValueError, OverflowError):
+    value = parse_int(raw)
+    if value is None:
         return None, "Must be an integer."
     if not low <= value <= high:
         return None, f"Must be between {low} and {high}."

@@ -5,22 +5,13 @@ from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, V
 from django.db.models.functions import Lower
 
 from focushub.errors import NotFound, PermissionDenied
+from focushub.ids import parse_id
 from focushub.projects.models import Project, ProjectMember
 
 TRACKING_ROLES = (ProjectMember.Role.OWNER, ProjectMember.Role.MAINTAINER, ProjectMember.Role.CONTRIBUTOR)
 MANAGING_ROLES = (ProjectMember.Role.OWNER, ProjectMember.Role.MAINTAINER)
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers cannot name a row (and overflow SQLite)
 
 
-def parse_id(raw) -> int | None:
-    """A positive database id from a client value, or None."""
-    if isinstance(raw, bool):
-        return None
-    try:
-        value = int(raw)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value if 0 < value <= MAX_ID else None
 
 
 def with_role(queryset: QuerySet[Project], user_id: int | None) -> QuerySet[Project]:

@@ -14,12 +14,13 @@ from focushub.accounts.selectors import user_by_username
 from focushub.announce import after_commit
 from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from focushub.ids import parse_id
 from focushub.leaderboards.services import scores_add_time
 from focushub.presenters import user_brief
 from focushub.projects.locks import project_lock_for_delete, project_lock_for_update, projects_lock_shared, users_lock
 from focushub.projects.models import Project, ProjectMember
 from focushub.projects.presenters import member_data, project_brief
-from focushub.projects.selectors import MANAGING_ROLES, TRACKING_ROLES, parse_id, project_visible
+from focushub.projects.selectors import MANAGING_ROLES, TRACKING_ROLES, project_visible
 from focushub.projects.validation import UNSET, clean_project_fields, clean_role, storable_text
 from focushub.timeline.models import Event
 from focushub.timeline.services import event_record

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from focushub.errors import NotFound
-from focushub.projects.selectors import parse_id
+from focushub.ids import parse_id
 from focushub.tracking.models import TimeEntry
 
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 from focushub.accounts.models import User
 from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, ValidationFailed
+from focushub.ids import parse_id
 from focushub.leaderboards.services import scores_add_time
 from focushub.projects.locks import projects_lock_shared, user_lock
-from focushub.projects.selectors import ensure_can_track, parse_id, project_for_tracking, project_with_role
+from focushub.projects.selectors import ensure_can_track, project_for_tracking, project_with_role
 from focushub.projects.validation import storable_text
 from focushub.timeline.services import event_record
 from focushub.tracking import rollups

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from focushub.accounts.services import user_sessions_revoke
 from tests.accounts.support import STRONG_PASSWORD, signed_up
@@ -127,3 +128,46 @@ def test_removal_from_a_public_project_leaves_the_watcher_watching(connect, publ
     removed = public_team.owner.api.delete(f"/projects/{public_team.pid}/members/{public_team.helper.id}")
     assert removed.status_code == 204
     assert still_open(watching)
+
+
+@pytest.fixture
+def admin_client(make_actor):
+    admin = make_actor(role="admin")
+    client = Client()
+    client.force_login(admin.user)
+    return client
+
+
+@across_processes
+def test_an_admin_deactivating_an_account_closes_its_sockets(connect, anon, admin_client):
+    one, _ = two_sessions(anon)
+    socket = connect("/ws/me", token=one["access"])
+    first(socket, "hello")
+    user = one["user"]
+
+    response = admin_client.post(f"/admin/accounts/user/{user['id']}/change/", {
+        "username": user["username"], "email": f"{user['username']}@example.com", "role": "user",
+        "timezone": "UTC", "bio": "", "avatar_url": "", "show_on_leaderboard": "on",  # is_active unticked
+    })
+    assert response.status_code == 302, response.content[:500]
+
+    code, took = closed_within(socket, 1)
+    assert code == 4401 and took < 1.5
+
+
+@across_processes
+def test_an_admin_setting_a_new_password_closes_the_accounts_sockets(connect, anon, admin_client):
+    one, _ = two_sessions(anon)
+    socket = connect("/ws/me", token=one["access"])
+    first(socket, "hello")
+
+    new_password = "another-Harbor-42-kite"
+    response = admin_client.post(f"/admin/accounts/user/{one['user']['id']}/password/", {
+        "password1": new_password, "password2": new_password, "usable_password": "true",
+    })
+    assert response.status_code == 302, response.content[:500]
+
+    code, took = closed_within(socket, 1)
+    assert code == 4401 and took < 1.5
+    refresh = anon.post("/auth/refresh", json={"refresh": one["refresh"]})
+    assert refresh.status_code == 401
