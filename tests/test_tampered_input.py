@@ -75,3 +75,4 @@ def test_timer_start_over_the_socket_with_a_project_of_the_wrong_type_is_a_valid
     finally:
         socket.close()
     assert team.contributor.api.get("/time-entries/current").json() is None
+

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from autobahn.exception import Disconnected
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -87,6 +88,7 @@ class Door(AsyncWebsocketConsumer):
 
     user: User | None = None
     user_id: int | None = None
+    _gone = False
     family: uuid.UUID | None = None  # the refresh-token family (session) of the access token
     project_id: int | None = None  # the project a /ws/projects socket watches
     relay: Relay | None = None
@@ -94,6 +96,7 @@ class Door(AsyncWebsocketConsumer):
     # -- opening and closing -----------------------------------------------------------
 
     async def connect(self) -> None:
+        self._gone = False  # the client has left: nothing more is written
         self._held: deque | None = deque()  # relay frames waiting while we catch up
         self._cursor = 0
         self._strikes = 0
@@ -146,6 +149,7 @@ class Door(AsyncWebsocketConsumer):
             after = page[-1][0]
 
     async def disconnect(self, code: int) -> None:
+        self._gone = True
         if self._expiry is not None:
             self._expiry.cancel()
         if self.relay is not None:
@@ -218,6 +222,19 @@ class Door(AsyncWebsocketConsumer):
 
     async def send_message(self, message: dict[str, Any]) -> None:
         await self.send(text_data=encode(message))
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        """Every write goes through here. A client can go away between our last read and
+        this write (autobahn then raises Disconnected before daphne has marked the
+        connection closed): that is the client's doing, not an error of ours, so the write
+        is dropped and the socket is treated as closing."""
+        if self._gone:
+            return
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except Disconnected:
+            self._gone = self._closing = True
+            logger.debug("websocket %s: write after the client left; dropped", self.scope.get("path"))
 
     async def deliver(self, seq: int | None, frame: str) -> None:
         """A frame from the relay. `seq` (an event id, a board version) orders frames that
