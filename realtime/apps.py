@@ -8,6 +8,7 @@ class RealtimeConfig(AppConfig):
         # The domain announces commits through focushub.announce without importing us;
         # in every process (daphne, workers, manage.py) the doorbell listens.
         from focushub import announce
-        from realtime import doorbell
+        from realtime import doorbell, wire
 
         announce.listen(doorbell.ring)
+        wire.install()

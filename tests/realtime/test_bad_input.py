@@ -70,3 +70,15 @@ def test_a_sustained_flood_is_closed_with_4429(connect, person):
     for _ in range(300):
         socket.send_raw("flood")
     assert close_code(socket) == 4429
+
+
+@pytest.mark.parametrize("path", ["/ws/me", "/ws/leaderboard"])
+def test_a_frame_over_the_servers_limit_gets_an_error_and_a_1009_close(connect, person, path):
+    """Above daphne's 1 MiB cap the application never sees the frame; the server still
+    says why and closes with a code, instead of dropping the connection."""
+    socket = connect(path, token=person().token)
+    socket.recv()  # hello or snapshot
+    socket.send_raw('{"type": "ping", "pad": "' + "x" * (2 * 1024 * 1024) + '"}')
+    error = first(socket, "error")
+    assert error["code"] == "message_too_large"
+    assert close_code(socket) == 1009
