@@ -1,4 +1,5 @@
-"""The ASGI entry point daphne serves: HTTP through Django, websockets through realtime/."""
+"""The ASGI entry point daphne serves: HTTP through Django (chunked bodies made ordinary
+first: api/chunked.py), websockets through realtime/."""
 
 import os
 
@@ -8,6 +9,7 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
+from api.chunked import ChunkedBody  # noqa: E402
 from realtime.routing import build_application  # noqa: E402
 
-application = build_application(django_asgi_app)
+application = build_application(ChunkedBody(django_asgi_app))

@@ -76,3 +76,27 @@ def test_timer_start_over_the_socket_with_a_project_of_the_wrong_type_is_a_valid
         socket.close()
     assert team.contributor.api.get("/time-entries/current").json() is None
 
+
+
+def chunks(data: bytes, size: int = 64 * 1024):
+    """A generator body: `requests` sends it with Transfer-Encoding: chunked."""
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def test_a_chunked_body_is_read_like_any_other(person):
+    me = person()
+    response = me.api.post("/projects", data=chunks(b'{"name": "sent in chunks"}', size=5),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == "sent in chunks"
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_and_creates_nothing(person):
+    me = person()
+    padding = b" " * (6 * 1024 * 1024)
+    response = me.api.post("/projects", data=chunks(b'{"name": "huge"' + padding + b"}"),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert me.api.get("/projects").json()["results"] == []
