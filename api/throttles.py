@@ -13,21 +13,28 @@ from collections.abc import Mapping
 
 import redis
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
 
 
+# Where throttles count while the shared cache is unreachable: this process's memory.
+_LOCAL_COUNTS = LocMemCache("focushub-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+
+
 class _CountingThrottle(SimpleRateThrottle):
-    """Fails open when the shared cache (Redis) is unreachable: signing in keeps working
-    through a Redis outage, unthrottled for its duration, and the outage is logged."""
+    """Counts in the shared cache (Redis: one budget for every instance). When that is
+    unreachable, signing in keeps working and the budget is counted per process instead
+    of not at all, so brute force stays throttled through the outage."""
 
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
         except (redis.RedisError, OSError) as exc:
-            logger.warning("throttle %s not applied: cache unreachable (%s)", self.scope, exc)
-            return True
+            logger.warning("throttle %s: shared cache unreachable (%s); counting in this process", self.scope, exc)
+            self.cache = _LOCAL_COUNTS
+            return super().allow_request(request, view)
 
 
 class _ClientIpThrottle(_CountingThrottle):

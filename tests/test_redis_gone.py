@@ -50,6 +50,15 @@ def test_the_leaderboard_says_it_is_unavailable(live, cut_off):
     assert response.json()["code"] == "leaderboard_unavailable"
 
 
+def test_a_profile_is_served_without_its_rank(live, cut_off):
+    team = make_team(live)
+    response = Api(cut_off.url, team.owner.token).get(f"/users/{team.owner.username}")
+    assert response.status_code == 200, response.text
+    profile = response.json()
+    assert profile["rank"] is None and profile["rank_available"] is False
+    assert profile["user"]["username"] == team.owner.username
+
+
 def test_sign_in_still_works(live, cut_off):
     team = make_team(live)
     team.owner.user.set_password("correct horse battery staple")

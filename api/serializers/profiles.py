@@ -46,3 +46,6 @@ class PublicProfileOutput(serializers.Serializer):
     projects = ProfileProjectOutput(many=True, source="memberships")
     streak = StreakOutput()
     rank = RankOutput(allow_null=True, help_text="Place on the all-time time board; null when not on it.")
+    rank_available = serializers.BooleanField(
+        help_text="False while the leaderboard store is unreachable (rank is then null)."
+    )

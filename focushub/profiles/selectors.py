@@ -8,7 +8,9 @@ Decisions (docs/gamification.md):
 - projects: the public projects the user belongs to; the user themself also sees their
   private ones.
 - rank: the user's place on the all-time `time` board, or null when they are not on it
-  (nothing tracked yet, or show_on_leaderboard off).
+  (nothing tracked yet, or show_on_leaderboard off). When the board store (Redis) is
+  unreachable the profile is still served from the database, with rank null and
+  `rank_available` false: a profile without a rank is still a profile.
 """
 
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from focushub.accounts.models import User
 from focushub.accounts.selectors import user_by_username
 from focushub.badges.models import UserBadge
 from focushub.badges.selectors import badges_earned
-from focushub.errors import NotFound
+from focushub.errors import ApplicationError, NotFound
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import Board
 from focushub.projects.models import Project, ProjectMember
@@ -37,6 +39,7 @@ class Profile:
     memberships: list[ProjectMember]
     streak: dict
     rank: dict | None
+    rank_available: bool
 
 
 def _totals(user_id: int) -> dict:
@@ -55,9 +58,15 @@ def _memberships(user_id: int, *, include_private: bool) -> list[ProjectMember]:
     return list(memberships.order_by("project__name", "project_id"))
 
 
-def _rank(user_id: int) -> dict | None:
-    row = get_backend().rank(Board.current("time", "all", None, timezone.now()).key, user_id)
-    return None if row is None else {"rank": row.rank, "score": row.score}
+def _rank(user_id: int) -> tuple[dict | None, bool]:
+    """(the rank or None, whether the board store could be read)."""
+    try:
+        row = get_backend().rank(Board.current("time", "all", None, timezone.now()).key, user_id)
+    except ApplicationError as exc:
+        if exc.status != 503:
+            raise
+        return None, False
+    return (None if row is None else {"rank": row.rank, "score": row.score}), True
 
 
 def profile_read(*, username: str, viewer_id: int | None) -> Profile:
@@ -66,11 +75,13 @@ def profile_read(*, username: str, viewer_id: int | None) -> Profile:
     if user is None:
         raise NotFound("No such user.")
     current, longest = streak_for(user)
+    rank, rank_available = _rank(user.pk)
     return Profile(
         user=user,
         totals=_totals(user.pk),
         badges=list(badges_earned(user_id=user.pk)),
         memberships=_memberships(user.pk, include_private=viewer_id == user.pk),
         streak={"current": current, "longest": longest},
-        rank=_rank(user.pk),
+        rank=rank,
+        rank_available=rank_available,
     )

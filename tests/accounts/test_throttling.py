@@ -5,6 +5,7 @@ from focushub.accounts.models import User
 from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up, signup
 from tests.support.clients import Api
 from tests.support.names import unique_name
+from tests.support.processes import free_port
 
 
 def assert_throttled(response) -> None:
@@ -74,3 +75,14 @@ def test_refreshing_tokens_is_not_counted_as_logging_in(start_server, anon):
         assert response.status_code == 200, response.text
         refresh = response.json()["refresh"]
     assert_throttled(api.post("/auth/login", json={"login": name, "password": STRONG_PASSWORD}))
+
+
+def test_login_stays_throttled_while_redis_is_gone(start_server, anon):
+    """With the shared cache unreachable the budget is counted per process, not dropped."""
+    server = start_server(LOGIN_THROTTLE_RATE="3/min", LOGIN_IP_THROTTLE_RATE="100/min",
+                          REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    api = Api(server.url)
+    victim = signed_up(anon)["user"]["username"]
+    for _ in range(3):
+        assert_error(api.post("/auth/login", json={"login": victim, "password": "a guess"}), 401, "invalid_credentials")
+    assert_throttled(api.post("/auth/login", json={"login": victim, "password": "another guess"}))

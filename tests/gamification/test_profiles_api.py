@@ -51,6 +51,7 @@ def test_a_profile_shows_user_totals_badges_public_projects_streak_and_rank(alic
     assert body["projects"][0]["owner"] == {"id": user.pk, "username": user.username, "avatar_url": ""}
     assert body["streak"] == {"current": 3, "longest": 3}
     assert body["rank"] == {"rank": 1, "score": 3 * 50 * 60}
+    assert body["rank_available"] is True
 
 
 def test_my_own_profile_also_lists_my_private_projects(alice):
