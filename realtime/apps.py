@@ -8,7 +8,6 @@ class RealtimeConfig(AppConfig):
         # The domain announces commits through focushub.announce without importing us;
         # in every process (daphne, workers, manage.py) the doorbell listens.
         from focushub import announce
-        from realtime import doorbell, wire
+        from realtime import doorbell
 
         announce.listen(doorbell.ring)
-        wire.install()

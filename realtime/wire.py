@@ -6,8 +6,7 @@ under it, then drops the TCP connection without a word, before the application s
 anything. Frames up to that cap reach the consumer, which answers `message_too_large`
 and keeps the socket (realtime.consumers.base). Above it, the protocol now answers as
 the rest of FocusHub does: an `error` frame with code `message_too_large`, then a close
-with 1009 (message too big). Installed by RealtimeConfig.ready, so every daphne process
-that serves FocusHub has it.
+with 1009 (message too big). Installed by asgi.py, the entry point daphne serves.
 """
 
 from daphne.ws_protocol import WebSocketProtocol

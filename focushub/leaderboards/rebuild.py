@@ -141,6 +141,7 @@ def _rebuild_redis(backend: RedisBoards, families: list[Family]) -> RebuildResul
                 boards += len(built)
     finally:
         dirty = backend.rebuild_finish(token)
+    backend.mark_complete()
     for user in User.objects.filter(pk__in=dirty):
         scores_resync_user(user=user)
     return RebuildResult(backend.name, boards, 0)

@@ -100,5 +100,5 @@ if ARGV[4] ~= '' then
     mine_above = redis.call('ZCOUNT', key, '(' .. score, '+inf')
   end
 end
-return {window, first_above, mine, mine_above}
+return {window, first_above, mine, mine_above, redis.call('EXISTS', KEYS[2])}
 """

@@ -15,6 +15,7 @@ from itertools import islice
 
 import redis
 from django.db import connection, transaction
+from django_q.tasks import async_task
 
 from focushub.errors import ApplicationError
 from focushub.leaderboards import redis_lua
@@ -34,6 +35,12 @@ PERIOD_TTL_SECONDS = {"day": 3 * 86400, "week": 15 * 86400, "month": 63 * 86400}
 BUILDING_TTL = 900  # refreshed after every board, so only a crashed rebuild lets it lapse
 SIDE_KEY_TTL = 3600  # journals, snapshots and half-built boards clean themselves up
 CHUNK = 10_000
+# Set when a full rebuild has finished, never expires. A Redis that lost its data (a
+# restart without persistence, a flush) lacks it: the first read notices and queues a
+# rebuild at once instead of serving incomplete boards until the scheduled one.
+COMPLETE = "fh:lb-complete"
+HEAL_QUEUED = "fh:lb-heal-queued"  # SET NX: one queued rebuild per minute at most
+HEAL_TASK = "workers.tasks.boards_heal"
 
 
 def live_key(board: str) -> str:
@@ -132,9 +139,11 @@ class RedisBoards:
         # ZREVRANGE's stop is inclusive and -1 means "to the end": an empty page asks 1..0.
         start, stop = (max(offset - 1, 0), offset + limit - 1) if limit > 0 else (1, 0)
         try:
-            window, first_above, mine, mine_above = self._read(
-                keys=[live_key(board)], args=[start, stop, offset, user_id or ""]
+            window, first_above, mine, mine_above, complete = self._read(
+                keys=[live_key(board), COMPLETE], args=[start, stop, offset, user_id or ""]
             )
+            if not complete:
+                self._heal()
         except redis.RedisError as exc:
             raise unavailable(exc) from exc
         pairs = [(int(window[i]), int(float(window[i + 1]))) for i in range(0, len(window), 2)]
@@ -171,6 +180,18 @@ class RedisBoards:
             keys=[tmp, live_key(board), JOURNAL_PREFIX + board, SNAP_PREFIX + board, BUILDING],
             args=[snapshot, _ttl(board), SIDE_KEY_TTL, token, BUILDING_TTL],
         )
+
+    def _heal(self) -> None:
+        """The boards are not known to be complete (Redis lost its data): queue a rebuild
+        now, once for all readers of all processes."""
+        if self.client.set(HEAL_QUEUED, 1, nx=True, ex=60):
+            logger.warning("leaderboards: Redis has no complete boards (restarted empty?); rebuilding now")
+            async_task(HEAL_TASK)
+
+    def mark_complete(self) -> None:
+        """Every current board was just rebuilt from the database."""
+        self.client.set(COMPLETE, 1)
+        self.client.delete(HEAL_QUEUED)
 
     def rebuild_finish(self, token: str) -> list[int]:
         """Release the rebuild; returns the users to re-sync (see user_replace)."""
