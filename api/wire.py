@@ -5,7 +5,7 @@ Twisted's Request parses every POST with a multipart/form-data or urlencoded bod
 cannot parse with a bare `400 Bad Request` (no body, no content type, no log line)
 before the application sees it. With that parsing off, the body goes to Django like any
 other: DRF's parser answers a malformed one with the contract's 400
-`{"code": "parse_error", ...}`, under the same size limit as every request. Installed
+`{code, detail}`, under the same size limit as every request. Installed
 by asgi.py, the entry point daphne serves.
 """
 
