@@ -12,7 +12,15 @@ from focushub.timeline.models import Event
 
 
 def encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, non-ASCII kept as is. A lone surrogate (a client can send one as
+    "\\ud800" and see it echoed in an error) cannot be written as UTF-8, so such a frame
+    falls back to escaping (valid JSON either way)."""
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(message, separators=(",", ":"))
+    return text
 
 
 def event_data(event: Event) -> dict[str, Any]:

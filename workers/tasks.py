@@ -52,12 +52,6 @@ def rollups_rebuild_today() -> int:
     return written
 
 
-def boards_heal() -> int:
-    """Queued by a leaderboard read that found Redis without complete boards (it came
-    back empty after a restart): rebuild the current boards now. Returns how many."""
-    return boards_rebuild_current().boards
-
-
 def day_close() -> None:
     """Daily at 00:05 UTC: roll the day/week/month boards over and expire old ones, and
     forget refresh tokens that can no longer be presented."""

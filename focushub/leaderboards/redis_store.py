@@ -8,6 +8,7 @@ increment is logged and dropped; the scheduled rebuild puts it back.
 """
 
 import logging
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,6 @@ from itertools import islice
 
 import redis
 from django.db import connection, transaction
-from django_q.tasks import async_task
 
 from focushub.errors import ApplicationError
 from focushub.leaderboards import redis_lua
@@ -39,8 +39,7 @@ CHUNK = 10_000
 # restart without persistence, a flush) lacks it: the first read notices and queues a
 # rebuild at once instead of serving incomplete boards until the scheduled one.
 COMPLETE = "fh:lb-complete"
-HEAL_QUEUED = "fh:lb-heal-queued"  # SET NX: one queued rebuild per minute at most
-HEAL_TASK = "workers.tasks.boards_heal"
+HEAL_QUEUED = "fh:lb-heal-queued"  # SET NX: one rebuild per minute at most, across processes
 
 
 def live_key(board: str) -> str:
@@ -60,6 +59,18 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _rebuild_now() -> None:
+    # Imported here: the rebuild is built on this store (a module-level import would be a cycle).
+    from focushub.leaderboards.rebuild import boards_rebuild_current
+
+    try:
+        boards_rebuild_current()
+    except Exception:
+        logger.exception("leaderboards: the rebuild after Redis lost its data failed; the scheduled one retries")
+    finally:
+        connection.close()
 
 
 def _current_xid() -> str:
@@ -182,11 +193,13 @@ class RedisBoards:
         )
 
     def _heal(self) -> None:
-        """The boards are not known to be complete (Redis lost its data): queue a rebuild
-        now, once for all readers of all processes."""
+        """The boards are not known to be complete (Redis lost its data): rebuild them now,
+        once for all readers of all processes, in a thread of the process that noticed.
+        Not through the task queue: it lives in the same Redis, and django-q2's pusher
+        takes several seconds to come back after Redis did."""
         if self.client.set(HEAL_QUEUED, 1, nx=True, ex=60):
             logger.warning("leaderboards: Redis has no complete boards (restarted empty?); rebuilding now")
-            async_task(HEAL_TASK)
+            threading.Thread(target=_rebuild_now, name="boards-heal", daemon=True).start()
 
     def mark_complete(self) -> None:
         """Every current board was just rebuilt from the database."""
