@@ -16,7 +16,7 @@ GARBAGE = [
     ("{}", "invalid_message"),
     ('{"type": 5}', "invalid_message"),
     ('{"type": "no.such.thing", "ref": "u"}', "unknown_type"),
-    ('{"type": "\\ud800"}', "unknown_type"),  # a lone surrogate, echoed back in the error
+    ('{"type": "no.such.thing", "ref": "\\ud800"}', "unknown_type"),  # a lone surrogate, echoed as the ref
     ('{"type": "timer.start", "ref": "m"}', "validation_error"),
     ('{"type": "timer.start", "project": "abc"}', "validation_error"),
     ('{"type": "timer.start", "project": {"id": 1}}', "validation_error"),
