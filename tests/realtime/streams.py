@@ -21,6 +21,15 @@ def first(socket: Socket, kind: str, timeout: float = 5) -> dict:
     return socket.recv_until(lambda m: m["type"] == kind, timeout=timeout)
 
 
+def first_event(socket: Socket, event_kind: str, timeout: float = 5) -> dict:
+    """The first `timeline.event` frame of that event kind. A stream opened without
+    `since` starts at hello's last_event_id, so events committed just before the connect
+    (a test's own set-up) can still arrive live first."""
+    return socket.recv_until(
+        lambda m: m["type"] == "timeline.event" and m["event"]["kind"] == event_kind, timeout=timeout
+    )
+
+
 def gather(socket: Socket, *kinds: str, timeout: float = 5) -> dict[str, dict]:
     """Read until one message of each kind has arrived, in whatever order; the first of each."""
     found: dict[str, dict] = {}

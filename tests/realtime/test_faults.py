@@ -11,7 +11,7 @@ from websockets.exceptions import ConnectionClosed
 from focushub.timeline.selectors import events_for_user_feed
 from realtime.doorbell import RELAYS
 from tests.realtime.redis_server import RedisServer
-from tests.realtime.streams import first, quiet, stream_url
+from tests.realtime.streams import first, first_event, quiet, stream_url
 from tests.support.clients import Socket
 from tests.support.processes import wait_for
 
@@ -68,7 +68,7 @@ def test_an_event_caused_through_one_daphne_reaches_sockets_on_another(start_ser
         first(spectator, "leaderboard.snapshot")
         started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
         assert first(mine, "timer.started", timeout=2)["entry"]["id"] == started["id"]
-        assert first(teammate, "timeline.event", timeout=2)["event"]["kind"] == "timer.started"
+        assert first_event(teammate, "timer.started", timeout=2)["event"]["actor"]["id"] == team.contributor.id
         team.contributor.api.post("/time-entries/stop")
         update = first(spectator, "leaderboard.update", timeout=2)
         assert update["rows"][0]["user"]["id"] == team.contributor.id

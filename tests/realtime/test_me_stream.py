@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.realtime.streams import first, gather, quiet
+from tests.realtime.streams import first, first_event, gather, quiet
 
 pytestmark = pytest.mark.live
 
@@ -75,8 +75,8 @@ def test_teammates_see_the_change_as_a_timeline_event(connect, team):
     stranger = connect("/ws/me", token=team.stranger.token)
     first(owner, "hello"), first(stranger, "hello")
     team.contributor.api.post("/time-entries/start", json={"project": team.pid})
-    event = first(owner, "timeline.event", timeout=3)
-    assert event["event"]["kind"] == "timer.started" and event["event"]["project"] == team.pid
+    event = first_event(owner, "timer.started", timeout=3)
+    assert event["event"]["project"] == team.pid
     assert event["id"] == event["event"]["id"]
     assert [m for m in quiet(stranger) if m["type"] != "pong"] == []
 

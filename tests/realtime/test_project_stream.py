@@ -6,7 +6,7 @@ from django.db import transaction
 
 from focushub.projects.models import Project
 from focushub.timeline.services import event_record
-from tests.realtime.streams import close_code, first, quiet
+from tests.realtime.streams import close_code, first, first_event, quiet
 
 pytestmark = pytest.mark.live
 
@@ -54,8 +54,8 @@ def test_the_project_timeline_is_live_for_members(connect, team):
     socket = connect(f"/ws/projects/{team.pid}", token=team.viewer.token)
     first(socket, "hello")
     team.contributor.api.post("/time-entries/start", json={"project": team.pid})
-    event = first(socket, "timeline.event", timeout=3)
-    assert event["event"]["kind"] == "timer.started" and event["event"]["actor"]["id"] == team.contributor.id
+    event = first_event(socket, "timer.started", timeout=3)
+    assert event["event"]["actor"]["id"] == team.contributor.id
 
 
 def test_a_stranger_gets_4404_on_a_private_project(connect, team):
