@@ -11,7 +11,7 @@ import redis
 from django.conf import settings
 from django.core.management import CommandError
 from django.db import connection
-from django.test import TransactionTestCase
+from django.test import Client, TransactionTestCase
 
 from focushub.accounts.models import User
 from focushub.accounts.tokens import issue_access
@@ -120,6 +120,15 @@ def make_actor(live):
         return Actor(user=user, token=token, api=Api(live.url, token), password=password)
 
     return make
+
+
+@pytest.fixture
+def admin_client(make_actor) -> Client:
+    """Django's test client, signed in to /admin/ as an admin."""
+    admin = make_actor(role="admin")
+    client = Client()
+    client.force_login(admin.user)
+    return client
 
 
 @pytest.fixture

@@ -9,14 +9,6 @@ from focushub.accounts.models import RefreshToken, User
 from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up
 
 
-@pytest.fixture
-def admin_client(make_actor):
-    admin = make_actor(role="admin")
-    client = Client()
-    client.force_login(admin.user)
-    return client
-
-
 def test_createsuperuser_makes_an_admin_who_can_log_in(anon, live, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG_PASSWORD)
     call_command("createsuperuser", interactive=False, username="Root_Op", email="root@example.com", verbosity=0)

@@ -16,7 +16,7 @@ from focushub.projects.locks import projects_lock_shared, user_lock, users_lock
 from focushub.projects.services import project_create
 from focushub.timeline.models import Event
 from focushub.transactions import LockOrderError, service
-from tests.concurrency.writers import HeldWriter
+from tests.concurrency.writers import HeldWriter, needs_postgresql
 
 ROOT = Path(__file__).resolve().parents[2] / "focushub"
 
@@ -57,6 +57,7 @@ def test_a_lock_outside_a_service_is_refused():
         users_lock([1])
 
 
+@needs_postgresql
 def test_a_request_holding_nothing_never_waits_for_a_worker_holding_the_user_row(tracker):
     """The reported cycle: a badge worker holds the user's row while a request creates a
     project for that user (its event and membership point at the user). The request must
@@ -72,6 +73,7 @@ def test_a_request_holding_nothing_never_waits_for_a_worker_holding_the_user_row
     assert Event.objects.filter(kind="project.created", project_id=project.pk).exists()
 
 
+@needs_postgresql
 def test_a_deadlock_is_retried_by_the_service_wrapper(postgres_only, caplog):
     """Two transactions locking two rows in opposite orders: PostgreSQL aborts one as the
     deadlock victim; @service retries it, so both callers succeed."""

@@ -8,8 +8,9 @@ import time
 from focushub.accounts.models import User
 from focushub.timeline.log import LogCursor, latest_event_id
 from focushub.timeline.models import Event
-from tests.concurrency.writers import HeldWriter, commit_now, manual_entry
+from tests.concurrency.writers import HeldWriter, commit_now, manual_entry, needs_postgresql
 
+pytestmark = needs_postgresql
 
 def read_ids(cursor: LogCursor) -> list[int]:
     return [event.pk for event in cursor.read(500).events]

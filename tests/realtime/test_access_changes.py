@@ -10,7 +10,6 @@ import time
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from focushub.accounts.services import user_sessions_revoke
 from tests.accounts.support import STRONG_PASSWORD, signed_up
@@ -128,14 +127,6 @@ def test_removal_from_a_public_project_leaves_the_watcher_watching(connect, publ
     removed = public_team.owner.api.delete(f"/projects/{public_team.pid}/members/{public_team.helper.id}")
     assert removed.status_code == 204
     assert still_open(watching)
-
-
-@pytest.fixture
-def admin_client(make_actor):
-    admin = make_actor(role="admin")
-    client = Client()
-    client.force_login(admin.user)
-    return client
 
 
 @across_processes
