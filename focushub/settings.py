@@ -270,12 +270,23 @@ LOGGING = {
 if SENTRY_DSN:
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
+
+    from focushub.sentry import scrub_event
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration()],
         traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE") or 0.0),
+        # No cookies, user IPs or request bodies; the default scrubber also removes
+        # Authorization headers and any field named like a token or password.
         send_default_pii=False,
+        before_send=scrub_event,
+        before_send_transaction=scrub_event,
     )
+    # A failed task reaches Sentry once, with its exception, through the reporter below;
+    # django-q2's own "Failed ..." log line would be a second, traceback-less event.
+    ignore_logger("django-q")
+    Q_CLUSTER["error_reporter"] = {"focushub_sentry": {}}
 
 logging.getLogger(__name__).debug("settings loaded (embedded=%s, redis=%s)", EMBEDDED, bool(REDIS_URL))

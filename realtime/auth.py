@@ -6,7 +6,7 @@ the subprotocol pair ["bearer", token]. Neither is ever logged: daphne's access 
 the path without the query string, and nothing here logs the scope.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlparse
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -56,7 +56,7 @@ class OriginGuard(OriginValidator):
 
 @dataclass(frozen=True)
 class Credentials:
-    token: str | None
+    token: str | None = field(repr=False)  # never in a log line or an error report's locals
     subprotocol: str | None  # what to echo on accept: "bearer" when the client offered it
 
 

@@ -100,7 +100,13 @@ def _running(user_id: int) -> TimeEntry | None:
 
 @service
 def time_entry_start(*, user: User, project_id, description: str | None = "") -> StartResult:
-    """Start a timer; a running one stops at the same instant (Toggl's behaviour)."""
+    """Start a timer; a running one stops at the same instant (Toggl's behaviour).
+    `project_id` is taken as sent (REST body, socket message) and checked here, so every
+    door answers a missing or malformed one alike: validation_error, not not_found."""
+    if project_id is None:
+        raise ValidationFailed({"project": ["This field is required."]})
+    if parse_id(project_id) is None:
+        raise ValidationFailed({"project": ["Must be a project id (a positive integer)."]})
     description = _clean_description(description)
     user = _lock_user(user.pk)
     # Checked under the user lock: a removal from the project takes the same lock, so it

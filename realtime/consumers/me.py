@@ -15,8 +15,6 @@ from channels.db import database_sync_to_async
 from focushub.accounts.models import User
 from focushub.accounts.selectors import user_active_by_id
 from focushub.accounts.tokens import TokenInvalid
-from focushub.errors import ValidationFailed
-from focushub.ids import parse_id
 from focushub.presenters import user_brief
 from focushub.tracking.presenters import entry_data
 from focushub.tracking.services import time_entry_start, time_entry_stop
@@ -85,11 +83,8 @@ class MeConsumer(Door):
             self.relay.detach_feed(self, self.user_id)
 
     async def on_timer_start(self, message: dict[str, Any]) -> dict[str, Any]:
-        if message.get("project") is None:
-            raise ValidationFailed({"project": ["This field is required."]})
-        if parse_id(message["project"]) is None:
-            raise ValidationFailed({"project": ["Must be a project id (a positive integer)."]})
-        result = await database_sync_to_async(timer_start)(self.user_id, message["project"], message.get("description"))
+        start = database_sync_to_async(timer_start)
+        result = await start(self.user_id, message.get("project"), message.get("description"))
         return {"type": "ok", "request": "timer.start", **result}
 
     async def on_timer_stop(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,11 @@ def test_total_time_badge_is_awarded_once_the_rollups_reach_the_target(alice, pr
     second = track(alice.user, project, start=hours_ago(3), minutes=20)
     badges_evaluate(user_id=alice.id, entry_id=second.pk)
     award = UserBadge.objects.get(user=alice.user)
-    assert (award.badge.slug, award.value, award.entry_id) == ("one-hour", 3600, second.pk)
+    assert (award.badge.slug, award.value) == ("one-hour", 3600)
+    # The award names the entry whose check made it. Usually that is the second one; but
+    # when a cluster runs in this session, the check queued for the first entry may run
+    # only after the second has committed, and then it is that check which awards.
+    assert award.entry_id in {entry.pk, second.pk}
     assert badges_evaluate(user_id=alice.id, entry_id=second.pk) == []
     assert UserBadge.objects.filter(user=alice.user).count() == 1
 

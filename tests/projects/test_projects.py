@@ -14,6 +14,7 @@ from focushub.projects.models import Project, ProjectMember
 from focushub.timeline.models import Event
 from focushub.tracking.models import DailyRollup, TimeEntry
 from tests.support.cast import make_team
+from tests.support.clock import now_clear_of_midnight
 from tests.support.processes import wait_for
 
 PROJECT_FIELDS = {"id", "name", "description", "visibility", "color", "archived", "owner", "role", "created_at"}
@@ -216,22 +217,29 @@ def test_ownership_goes_only_to_a_member_and_only_from_the_owner(team):
 
 def test_deleting_a_project_takes_its_time_off_every_leaderboard(team):
     other = team.contributor.api.post("/projects", json={"name": "Side project"}).json()
-    _past_entry(team.contributor, team.pid, minutes=40)
-    _past_entry(team.contributor, other["id"], hours_ago=5, minutes=10)
-    _past_entry(team.owner, team.pid, minutes=20)
+    now = now_clear_of_midnight(timedelta(seconds=100))  # the week board must hold it all
+
+    def entry(actor, project_id, first_second, last_second):
+        body = {"project": project_id, "start_time": (now - timedelta(seconds=first_second)).isoformat(),
+                "end_time": (now - timedelta(seconds=last_second)).isoformat()}
+        assert actor.api.post("/time-entries", json=body).status_code == 201
+
+    entry(team.contributor, team.pid, 100, 60)
+    entry(team.contributor, other["id"], 50, 40)
+    entry(team.owner, team.pid, 100, 80)
     team.contributor.api.post("/time-entries/start", json={"project": team.pid})
 
     def scores(period, project=None):
         query = f"/leaderboard?metric=time&period={period}" + (f"&project={project}" if project else "")
         return {row["user"]["id"]: row["score"] for row in team.owner.api.get(query).json()["rows"]}
 
-    assert scores("all") == {team.contributor.id: 50 * 60, team.owner.id: 20 * 60}
-    assert scores("all", team.pid) == {team.contributor.id: 40 * 60, team.owner.id: 20 * 60}
+    assert scores("all") == {team.contributor.id: 50, team.owner.id: 20}
+    assert scores("all", team.pid) == {team.contributor.id: 40, team.owner.id: 20}
 
     assert team.owner.api.delete(f"/projects/{team.pid}").status_code == 204
 
-    assert scores("all") == {team.contributor.id: 10 * 60}
-    assert scores("week") == {team.contributor.id: 10 * 60}
+    assert scores("all") == {team.contributor.id: 10}
+    assert scores("week") == {team.contributor.id: 10}
     assert not TimeEntry.objects.filter(project_id=team.pid).exists()
     assert not DailyRollup.objects.filter(project_id=team.pid).exists()
     assert team.contributor.api.get("/time-entries/current").json() is None

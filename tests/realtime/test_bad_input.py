@@ -1,9 +1,12 @@
 """Nothing a client sends kills its socket: garbage gets an error frame and the socket
 lives on; a flood is throttled per connection, and a sustained one is closed (4429)."""
 
+import threading
 import time
+from contextlib import suppress
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from tests.realtime.streams import close_code, first, is_open, quiet
 
@@ -71,6 +74,61 @@ def test_a_sustained_flood_is_closed_with_4429(connect, person):
     for _ in range(300):
         socket.send_raw("flood")
     assert close_code(socket) == 4429
+
+
+def flood(socket, frames: int, pause: float = 0.0, stop: threading.Event | None = None) -> None:
+    """Send until done, told to stop, or the server has closed the socket."""
+    with suppress(ConnectionClosed):
+        for i in range(frames):
+            if stop is not None and stop.is_set():
+                return
+            socket.send({"type": "ping", "ref": i})
+            if pause:
+                time.sleep(pause)
+
+
+def last_words(socket, timeout: float = 15) -> tuple[list[dict], int | None]:
+    """Every message until the server closes, and the close code."""
+    got, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            got.append(socket.recv(timeout=max(0.01, deadline - time.monotonic())))
+        except ConnectionClosed as exc:
+            return got, exc.rcvd.code if exc.rcvd else None
+    raise AssertionError("the server did not close the socket")
+
+
+def test_ten_sockets_flooding_at_once_are_each_told_why_and_closed_with_4429(connect, person):
+    """Ten floods share the client's CPU, so each arrives slower than one alone, and
+    some pings get through between the rate-limited ones; every socket is still closed."""
+    sockets = [connect("/ws/me", token=person().token) for _ in range(10)]
+    for socket in sockets:
+        first(socket, "hello")
+    senders = [threading.Thread(target=flood, args=(socket, 400)) for socket in sockets]
+    for sender in senders:
+        sender.start()
+    outcomes = [last_words(socket) for socket in sockets]
+    for sender in senders:
+        sender.join()
+    for messages, code in outcomes:
+        assert code == 4429
+        assert messages[-1]["type"] == "error" and messages[-1]["code"] == "rate_limited"
+        assert "closed" in messages[-1]["detail"]
+
+
+def test_a_client_that_keeps_sending_at_twice_the_rate_is_closed_although_some_get_through(connect, person):
+    socket = connect("/ws/me", token=person().token)
+    first(socket, "hello")
+    stop = threading.Event()
+    sender = threading.Thread(target=flood, args=(socket, 1000), kwargs={"pause": 0.05, "stop": stop})
+    sender.start()
+    try:
+        messages, code = last_words(socket, timeout=20)
+    finally:
+        stop.set()
+        sender.join()
+    assert code == 4429
+    assert sum(m["type"] == "pong" for m in messages) > 40  # the allowed ones were answered all along
 
 
 @pytest.mark.parametrize("path", ["/ws/me", "/ws/leaderboard"])

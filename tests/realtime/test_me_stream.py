@@ -4,9 +4,9 @@ tab, service errors as error frames, and the user's own rank changes."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from tests.realtime.streams import first, first_event, gather, quiet
+from tests.support.clock import now_clear_of_midnight
 
 pytestmark = pytest.mark.live
 
@@ -108,21 +108,21 @@ def test_ping_gets_pong_with_the_ref(connect, person):
 
 def test_a_user_hears_when_their_own_rank_changes(connect, public_team):
     owner, contributor = public_team.owner, public_team.contributor
-    end = timezone.now().replace(microsecond=0)
-    for actor, minutes in ((owner, 30), (contributor, 10)):
+    end = now_clear_of_midnight(timedelta(seconds=70))  # all of it on this week's board
+    for actor, seconds in ((owner, 30), (contributor, 10)):
         response = actor.api.post("/time-entries", json={
-            "project": public_team.pid, "start_time": (end - timedelta(minutes=minutes)).isoformat(),
+            "project": public_team.pid, "start_time": (end - timedelta(seconds=seconds)).isoformat(),
             "end_time": end.isoformat()})
         assert response.status_code == 201, response.text
     socket = connect("/ws/me", token=contributor.token)
     first(socket, "hello")
     response = contributor.api.post("/time-entries", json={
-        "project": public_team.pid, "start_time": (end - timedelta(minutes=70)).isoformat(),
-        "end_time": (end - timedelta(minutes=20)).isoformat()})
+        "project": public_team.pid, "start_time": (end - timedelta(seconds=70)).isoformat(),
+        "end_time": (end - timedelta(seconds=20)).isoformat()})
     assert response.status_code == 201, response.text
     rank = first(socket, "leaderboard.rank", timeout=4)
     assert (rank["metric"], rank["period"], rank["rank"], rank["previous"]) == ("time", "week", 1, 2)
-    assert rank["score"] == 60 * 60
+    assert rank["score"] == 60
 
 
 def test_a_timer_stopped_by_losing_access_says_why(connect, team):
