@@ -141,3 +141,22 @@ def test_a_frame_over_the_servers_limit_gets_an_error_and_a_1009_close(connect, 
     error = first(socket, "error")
     assert error["code"] == "message_too_large"
     assert close_code(socket) == 1009
+
+
+def test_clients_that_vanish_while_being_answered_leave_no_error_in_the_log(live, connect, team):
+    """Replies written after the client dropped the connection (no close frame) are the
+    client's doing: dropped quietly, never an ERROR traceback."""
+    offset = live.log_path.stat().st_size
+    for _ in range(15):
+        socket = connect("/ws/me", token=team.contributor.token)
+        first(socket, "hello")
+        for i in range(20):
+            socket.send({"type": "timer.start" if i % 2 else "ping", "project": team.pid, "ref": i})
+        socket.ws.socket.shutdown(2)  # gone mid-burst, without a close handshake
+        socket.ws.socket.close()
+    time.sleep(1.5)
+    assert team.contributor.api.get("/time-entries/current").json()["project"] == team.pid
+    with open(live.log_path, "rb") as log:
+        log.seek(offset)
+        written = log.read().decode(errors="replace")
+    assert "Traceback" not in written and " ERROR " not in written, written[-3000:]
