@@ -210,6 +210,12 @@ SENTRY_DSN = env("SENTRY_DSN") or ""
 ACCESS_TOKEN_TTL = timedelta(seconds=env_int("ACCESS_TOKEN_TTL", 15 * 60))
 REFRESH_TOKEN_TTL = timedelta(seconds=env_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600))
 TIMER_MAX_HOURS = env_int("TIMER_MAX_HOURS", 12)
+# Fair play (focushub/tracking/credit.py): which entry sources count on boards and time
+# badges, and how far back a manual entry or an edit may place time and still count.
+BOARD_SOURCES = sorted({part.strip() for part in (env("BOARD_SOURCES") or "timer,manual,edited").split(",")} - {""})
+if not set(BOARD_SOURCES) <= {"timer", "manual", "edited"}:
+    raise ImproperlyConfigured("BOARD_SOURCES is a comma-separated subset of timer,manual,edited.")
+BOARD_BACKDATE_DAYS = env_int("BOARD_BACKDATE_DAYS", 7, minimum=0)
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "focushub"
 

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from api.views import badges, profiles, timeline
+from api.views import badges, fair_play, profiles, timeline
 
 # Only what a username can be (focushub.accounts.rules); anything else is a 404 before any
 # query runs (PostgreSQL refuses NUL bytes in a string, for one).
@@ -13,5 +13,7 @@ urlpatterns = [
     re_path(r"^projects/(?P<project_id>[^/]+)/timeline/?$", timeline.ProjectTimelineView.as_view(),
             name="project-timeline"),
     re_path(rf"^users/{USERNAME}/timeline/?$", timeline.UserTimelineView.as_view(), name="user-timeline"),
+    re_path(rf"^users/{USERNAME}/leaderboard-hidden/?$", fair_play.LeaderboardHiddenView.as_view(),
+            name="user-leaderboard-hidden"),
     re_path(rf"^users/{USERNAME}/?$", profiles.ProfileView.as_view(), name="user-profile"),
 ]

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from api.serializers.common import IsoDateTime, StreakOutput
 from api.serializers.projects import IdField, ProjectBriefOutput
+from focushub.tracking.models import TimeEntry
 from focushub.tracking.services import MAX_DESCRIPTION
 
 
@@ -34,6 +35,11 @@ class TimeEntryOutput(serializers.Serializer):
     start_time = IsoDateTime()
     end_time = IsoDateTime(allow_null=True, help_text="null while the timer runs")
     duration = serializers.IntegerField(allow_null=True, help_text="seconds; null while the timer runs")
+    source = serializers.ChoiceField(
+        TimeEntry.Source.choices,
+        help_text="timer: started and stopped live; manual: typed in with both ends; edited: a timer entry "
+        "whose times were changed later (docs/leaderboards.md, Fair play)",
+    )
     created_at = IsoDateTime()
     updated_at = IsoDateTime()
 
@@ -75,6 +81,7 @@ class TimeEntryListQuery(_RangeQuery):
     from_ = serializers.DateTimeField(required=False, help_text="Entries that end after this instant.")
     to_ = serializers.DateTimeField(required=False, help_text="Entries that start before this instant.")
     running = serializers.BooleanField(required=False, allow_null=True, default=None)
+    source = serializers.ChoiceField(TimeEntry.Source.choices, required=False, help_text="Only entries of this source.")
 
 
 class ExportQuery(_RangeQuery):
@@ -90,7 +97,8 @@ class OverviewQuery(_RangeQuery):
 
 class DaySecondsOutput(serializers.Serializer):
     date = serializers.DateField()
-    seconds = serializers.IntegerField()
+    seconds = serializers.IntegerField(help_text="tracked: the entries' durations added up")
+    credited = serializers.IntegerField(help_text="what boards and badges count: overlaps once, back-dated entries not")
 
 
 class ProjectSecondsOutput(serializers.Serializer):
@@ -106,7 +114,8 @@ class OverviewOutput(serializers.Serializer):
         return fields
 
     timezone = serializers.CharField()
-    total = serializers.IntegerField(help_text="seconds")
+    total = serializers.IntegerField(help_text="seconds tracked")
+    credited = serializers.IntegerField(help_text="seconds credited on boards and badges (docs/leaderboards.md)")
     by_day = DaySecondsOutput(many=True)
     by_project = ProjectSecondsOutput(many=True)
     recent_entries = TimeEntryOutput(many=True)

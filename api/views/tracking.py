@@ -53,6 +53,7 @@ class TimeEntryListView(ListAPIView):
             start=params.get("from"),
             end=params.get("to"),
             running=params.get("running"),
+            source=params.get("source"),
         )
 
     @extend_schema(

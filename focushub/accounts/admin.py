@@ -10,6 +10,7 @@ from django.db import models
 from focushub.accounts.models import RefreshToken, User
 from focushub.accounts.services import user_sessions_revoke
 from focushub.admin import ReadOnlyAdmin
+from focushub.leaderboards.fair_play import user_leaderboard_hide
 
 
 class HttpsUrlField(forms.URLField):
@@ -39,6 +40,7 @@ class UserAdmin(auth_admin.UserAdmin):
         (None, {"fields": ("username", "email", "password")}),
         ("Access", {"fields": ("role", "is_active")}),
         ("Profile", {"fields": ("timezone", "bio", "avatar_url", "show_on_leaderboard")}),
+        ("Fair play", {"fields": ("leaderboard_hidden", "leaderboard_hidden_reason", "leaderboard_hidden_by")}),
         ("Dates", {"fields": ("created_at", "last_login")}),
     )
     add_fieldsets = (
@@ -50,17 +52,29 @@ class UserAdmin(auth_admin.UserAdmin):
             },
         ),
     )
-    readonly_fields = ("created_at", "last_login")
-    list_display = ("username", "email", "role", "is_active", "show_on_leaderboard", "created_at")
+    readonly_fields = ("created_at", "last_login", "leaderboard_hidden_by")
+    list_display = ("username", "email", "role", "is_active", "show_on_leaderboard", "leaderboard_hidden", "created_at")
     list_editable = ("role",)
-    list_filter = ("role", "is_active", "show_on_leaderboard")
+    list_filter = ("role", "is_active", "show_on_leaderboard", "leaderboard_hidden")
     search_fields = ("username", "email")
     ordering = ("-created_at",)
     filter_horizontal = ()
     formfield_overrides = {models.URLField: {"form_class": HttpsUrlField}}
 
     def save_model(self, request, obj, form, change):
+        hiding = {"leaderboard_hidden", "leaderboard_hidden_reason"} & set(form.changed_data) if change else set()
+        if hiding:
+            # Through the service, like the REST operation: it records who and why, and
+            # takes the person off (or puts them back on) every board at once.
+            saved = User.objects.get(pk=obj.pk)
+            obj.leaderboard_hidden = saved.leaderboard_hidden
+            obj.leaderboard_hidden_reason = saved.leaderboard_hidden_reason
         super().save_model(request, obj, form, change)
+        if hiding:
+            user_leaderboard_hide(
+                admin=request.user, user_id=obj.pk, hidden=form.cleaned_data["leaderboard_hidden"],
+                reason=form.cleaned_data["leaderboard_hidden_reason"],
+            )
         if change and "is_active" in form.changed_data and not obj.is_active:
             user_sessions_revoke(user_id=obj.pk)
 

@@ -37,6 +37,13 @@ class User(AbstractBaseUser):
     avatar_url = models.URLField(max_length=500, blank=True, default="")
     bio = models.CharField(max_length=500, blank=True, default="")
     show_on_leaderboard = models.BooleanField(default=True)
+    # Taken off the boards by an admin (fair play); the person is not told. See
+    # docs/leaderboards.md, "Hiding a cheater".
+    leaderboard_hidden = models.BooleanField(default=False)
+    leaderboard_hidden_reason = models.CharField(max_length=500, blank=True, default="")
+    leaderboard_hidden_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,7 +7,9 @@ Time-of-day (early_bird / night_owl): the earliest and latest local start minute
 the user's entries come from one aggregate. The conversion to the user's timezone is done
 in the database per row, DST included: PostgreSQL evaluates `AT TIME ZONE '<zone>'`,
 SQLite calls the conversion function Django registers on each connection (zoneinfo).
-Running timers count (an entry is "started" in the window as soon as it starts).
+Running timers count (an entry is "started" in the window as soon as it starts); only
+`timer` entries count for these, since a typed-in start says nothing about when someone
+sat down. Time totals are credited time (focushub.tracking.credit).
 """
 
 from functools import cached_property
@@ -18,7 +20,7 @@ from django.db.models.functions import ExtractHour, ExtractMinute
 from focushub.accounts.models import User
 from focushub.projects.models import Project
 from focushub.tracking.aggregation import user_zone
-from focushub.tracking.models import DailyRollup, TimeEntry
+from focushub.tracking.models import DailyCredit, DailyRollup, TimeEntry
 from focushub.tracking.streaks import streak_for
 
 
@@ -29,32 +31,34 @@ class UserStats:
         self.user = user
 
     @cached_property
-    def _seconds_by_project(self) -> list[int]:
-        # Rollups hold completed time only, per (project, UTC day); one GROUP BY project.
+    def total_seconds(self) -> int:
+        # Credited time (the union of counting entries, focushub.tracking.credit), kept
+        # per UTC day: one SUM.
+        total = DailyCredit.objects.filter(user_id=self.user.pk).aggregate(total=Sum("seconds"))["total"]
+        return int(total or 0)
+
+    @cached_property
+    def best_project_seconds(self) -> int:
+        # Credited time per project, one GROUP BY project.
         rows = (
             DailyRollup.objects.filter(user_id=self.user.pk)
             .values("project_id")
-            .annotate(total=Sum("seconds"))
+            .annotate(total=Sum("credited"))
             .values_list("total", flat=True)
         )
-        return [int(total) for total in rows]
-
-    @property
-    def total_seconds(self) -> int:
-        return sum(self._seconds_by_project)
-
-    @property
-    def best_project_seconds(self) -> int:
-        return max(self._seconds_by_project, default=0)
+        return max((int(total) for total in rows), default=0)
 
     @cached_property
     def _entry_facts(self) -> dict:
         zone = user_zone(self.user)
         local_minute = ExtractHour("start_time", tzinfo=zone) * 60 + ExtractMinute("start_time", tzinfo=zone)
+        # Time-of-day badges are about starting a timer then: only live timer entries
+        # (running or stopped, never typed in or edited) say when someone started.
+        live = Q(source=TimeEntry.Source.TIMER)
         return TimeEntry.objects.filter(user_id=self.user.pk).aggregate(
             completed=Count("id", filter=Q(end_time__isnull=False)),
-            earliest=Min(local_minute),
-            latest=Max(local_minute),
+            earliest=Min(local_minute, filter=live),
+            latest=Max(local_minute, filter=live),
         )
 
     @property

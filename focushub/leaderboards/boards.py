@@ -109,7 +109,7 @@ class Board:
         return cls(metric, period, period_key(period, utc_day(now)), project_id)
 
 
-def boards_touched(metric: str, day: date, project_id: int | None) -> list[Board]:
-    """Every board a score earned on `day` counts on: each period, globally and for the project."""
-    scopes = [None] if project_id is None else [None, project_id]
-    return [Board(metric, period, period_key(period, day), scope) for period in PERIODS for scope in scopes]
+def boards_of_scope(metric: str, day: date, project_id: int | None) -> list[Board]:
+    """The boards of one scope (global, or one project's) that a score earned on `day`
+    counts on: one per period."""
+    return [Board(metric, period, period_key(period, day), project_id) for period in PERIODS]

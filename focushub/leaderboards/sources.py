@@ -1,7 +1,10 @@
-"""What every board should hold, computed by the database (SPEC §8: GROUP BY, never a
-loop over entries): time from the daily rollups, badges from the awards. The rebuild,
-the per-user resync and the SQL drift check all read these, so "the truth" is written
-once. People who opted out (show_on_leaderboard false) or were deactivated are left out.
+"""What every board should hold, computed by the database (GROUP BY, never a loop over
+entries): time from the credited seconds (the union of each person's counting entries,
+focushub.tracking.credit) — DailyCredit for global boards, DailyRollup.credited for
+project boards — and badges from the awards. The rebuild, the per-user resync and the
+SQL drift check all read these, so "the truth" is written once. People who opted out,
+were deactivated or were taken off the boards by an admin are left out
+(leaderboards.services.on_boards is the same rule for incremental writes).
 """
 
 from collections.abc import Collection
@@ -11,19 +14,19 @@ from django.db.models.functions import Cast, Concat
 
 from focushub.badges.models import UserBadge
 from focushub.leaderboards.boards import Family
-from focushub.tracking.models import DailyRollup
+from focushub.tracking.models import DailyCredit, DailyRollup
 
-SHOWN = {"user__show_on_leaderboard": True, "user__is_active": True}
+SHOWN = {"user__show_on_leaderboard": True, "user__is_active": True, "user__leaderboard_hidden": False}
 
 
 def family_scores(family: Family, *, projects: bool, user_ids: Collection[int] | None = None) -> QuerySet:
     """Rows (board, user_id, score) with score > 0: the family's global board, or with
     `projects` every project board of the family (time only), ordered by board and user."""
     if family.metric == "time":
-        rows = DailyRollup.objects.filter(**SHOWN)
+        rows = (DailyRollup if projects else DailyCredit).objects.filter(**SHOWN)
         if family.first is not None:
             rows = rows.filter(date__range=(family.first, family.last))
-        score = Sum("seconds")
+        score = Sum("credited" if projects else "seconds")
     else:
         if projects:
             raise ValueError("badge boards have no project scope")

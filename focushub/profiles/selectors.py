@@ -27,7 +27,7 @@ from focushub.errors import ApplicationError, NotFound
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import Board
 from focushub.projects.models import Project, ProjectMember
-from focushub.tracking.models import DailyRollup
+from focushub.tracking.models import DailyCredit
 from focushub.tracking.streaks import streak_for
 
 
@@ -45,7 +45,9 @@ class Profile:
 def _totals(user_id: int) -> dict:
     today = timezone.now().date()
     week_start = today - timedelta(days=today.weekday())
-    sums = DailyRollup.objects.filter(user_id=user_id).aggregate(
+    # Credited time (overlaps once, back-dated entries not at all): the numbers the
+    # boards show beside the profile (focushub.tracking.credit).
+    sums = DailyCredit.objects.filter(user_id=user_id).aggregate(
         all_time=Sum("seconds", default=0), this_week=Sum("seconds", filter=Q(date__gte=week_start), default=0)
     )
     return {"all_time": int(sums["all_time"]), "this_week": int(sums["this_week"])}

@@ -24,6 +24,7 @@ from focushub.projects.selectors import MANAGING_ROLES, TRACKING_ROLES, project_
 from focushub.projects.validation import UNSET, clean_project_fields, clean_role, storable_text
 from focushub.timeline.models import Event
 from focushub.timeline.services import event_record
+from focushub.tracking.credit import credit_refresh
 from focushub.tracking.models import DailyRollup, TimeEntry
 from focushub.tracking.presenters import entry_data
 from focushub.tracking.services import time_entry_stop_on_lost_access
@@ -155,17 +156,21 @@ def _project_delete(*, actor: User, project_id) -> None:
         raise PermissionDenied("Only the owner can delete this project.")
     if _users_with_time_on(project.pk) - set(users):
         raise _TrackersChanged()
-    seconds: dict[int, dict[date, int]] = defaultdict(dict)
-    for user_id, day, total in DailyRollup.objects.filter(project=project).values_list("user_id", "date", "seconds"):
-        seconds[user_id][day] = -total
-    # Rollups go before any board score is touched: the order every writer keeps.
-    DailyRollup.objects.filter(project=project).delete()
-    for user_id, by_day in seconds.items():
-        scores_add_time(user=users[user_id], project_id=project.pk, seconds_by_day=by_day)
+    credited: dict[int, dict[date, int]] = defaultdict(dict)
+    for user_id, day, total in DailyRollup.objects.filter(project=project).values_list("user_id", "date", "credited"):
+        credited[user_id][day] = -total
     brief = project_brief(project)
     audience = Event.Audience.PUBLIC if project.is_public else Event.Audience.PRIVATE
     # Timers running on the project vanish with it; each runner's devices are told.
     running = [(e.user_id, entry_data(e)) for e in TimeEntry.objects.filter(project=project, end_time__isnull=True)]
+    # Entries and rollups go before any board score is touched: the order every writer
+    # keeps. Each person's overall credit is then recomputed on the days they had here
+    # (their other projects' entries may have overlapped these).
+    TimeEntry.objects.filter(project=project).delete()
+    DailyRollup.objects.filter(project=project).delete()
+    for user_id, by_day in credited.items():
+        overall, _ = credit_refresh(user_id=user_id, days=set(by_day), project_ids=set())
+        scores_add_time(user=users[user_id], overall=overall, by_project={project.pk: by_day})
     project.delete()
     for runner_id, entry in running:
         event_record(actor_id=runner_id, kind="timer.stopped", project=None, audience=Event.Audience.PRIVATE,

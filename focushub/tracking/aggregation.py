@@ -14,7 +14,8 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from focushub.projects.locks import projects_lock_shared, users_lock
-from focushub.tracking.models import DailyRollup, TimeEntry
+from focushub.tracking.credit import credit_rows_for_day
+from focushub.tracking.models import DailyCredit, DailyRollup, TimeEntry
 from focushub.transactions import service
 
 MAX_DAYS_PER_QUERY = 400
@@ -102,8 +103,9 @@ def seconds_by_project(
 
 @service
 def rebuild_rollups_for_day(day: date) -> int:
-    """Recompute every rollup of one UTC day from the entries (GROUP BY user, project) and
-    replace what is stored; returns the number of rollup rows written.
+    """Recompute every rollup of one UTC day from the entries (GROUP BY user, project),
+    and every credit of that day (focushub.tracking.credit), and replace what is stored;
+    returns the number of rollup rows written.
 
     Locking follows focushub/projects/locks.py: first every user with entries or rollups
     on that day (so none of their changes is in flight and their rows are ours to
@@ -120,10 +122,12 @@ def rebuild_rollups_for_day(day: date) -> int:
     rows = on_day.values("user_id", "project_id").annotate(
         total=overlap(lo, hi), started=Count("id", filter=Q(start_time__gte=lo))
     )
+    credits, credited = credit_rows_for_day(day, set(users))
     fresh = [
         DailyRollup(
             user_id=row["user_id"], project_id=row["project_id"], date=day,
             seconds=int(row["total"].total_seconds()), entries=row["started"],
+            credited=credited.get((row["user_id"], row["project_id"]), 0),
         )
         for row in rows
         if row["user_id"] in users
@@ -131,5 +135,7 @@ def rebuild_rollups_for_day(day: date) -> int:
     ids = sorted(users)
     for start in range(0, len(ids), BATCH):
         DailyRollup.objects.filter(date=day, user_id__in=ids[start : start + BATCH]).delete()
+        DailyCredit.objects.filter(date=day, user_id__in=ids[start : start + BATCH]).delete()
     DailyRollup.objects.bulk_create(fresh, batch_size=BATCH)
+    DailyCredit.objects.bulk_create(credits, batch_size=BATCH)
     return len(fresh)

@@ -19,7 +19,7 @@ from focushub.tracking.models import TimeEntry
 from focushub.tracking.selectors import entries_of_user
 
 BATCH_SIZE = 1000
-CSV_HEADER = ["id", "project", "description", "start_time", "end_time", "duration_seconds"]
+CSV_HEADER = ["id", "project", "description", "start_time", "end_time", "duration_seconds", "source"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -60,6 +60,7 @@ def csv_chunks(batches: Iterator[list[TimeEntry]]) -> Iterator[str]:
                 iso(entry.start_time),
                 iso(entry.end_time) or "",
                 "" if entry.duration is None else entry.duration,
+                entry.source,
             ])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -106,6 +107,7 @@ def _vevent(entry: TimeEntry) -> str:
         f"SUMMARY:{_ical_text(summary)}",
         f"DESCRIPTION:{_ical_text(entry.description)}",
         f"CATEGORIES:{_ical_text(entry.project.name)}",
+        f"X-FOCUSHUB-SOURCE:{entry.source}",
         "END:VEVENT",
     ]
     return "".join(_fold(line) for line in lines)

@@ -1,10 +1,18 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TimeEntry(models.Model):
     """A span of tracked time. `end_time` is null while the timer runs; `duration` is
-    derived by the services and never taken from a client."""
+    derived by the services and never taken from a client. `source` says where the time
+    came from and `placed_at` when a person last set its times (focushub.tracking.credit:
+    both decide whether it counts on boards and badges)."""
+
+    class Source(models.TextChoices):
+        TIMER = "timer"  # started and stopped live (REST, socket, or the auto-stop job)
+        MANUAL = "manual"  # created with both ends
+        EDITED = "edited"  # a timer entry whose times were changed later
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_entries")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="time_entries")
@@ -12,6 +20,8 @@ class TimeEntry(models.Model):
     end_time = models.DateTimeField(null=True, blank=True)
     duration = models.PositiveIntegerField(null=True, blank=True)
     description = models.CharField(max_length=500, blank=True, default="")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.TIMER)
+    placed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,7 +62,8 @@ class DailyRollup(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rollups")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="rollups")
     date = models.DateField()
-    seconds = models.BigIntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)  # tracked: the entries' durations added up
+    credited = models.BigIntegerField(default=0)  # the union of the counting entries (tracking.credit)
     entries = models.IntegerField(default=0)
 
     class Meta:
@@ -63,3 +74,23 @@ class DailyRollup(models.Model):
 
     def __str__(self):
         return f"rollup {self.user_id}/{self.project_id}/{self.date}: {self.seconds}s"
+
+
+class DailyCredit(models.Model):
+    """Credited seconds per (user, UTC date): the union of the user's counting entries
+    over all projects (focushub.tracking.credit). The source of the global time boards
+    and the time badges. Only days with credit have a row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credits")
+    date = models.DateField()
+    seconds = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="credit_unique"),
+            models.CheckConstraint(condition=models.Q(seconds__gt=0, seconds__lte=86400), name="credit_within_a_day"),
+        ]
+        indexes = [models.Index(fields=["date", "user"])]
+
+    def __str__(self):
+        return f"credit {self.user_id}/{self.date}: {self.seconds}s"

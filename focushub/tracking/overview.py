@@ -1,6 +1,7 @@
 """GET /activity/overview (SPEC §6): a user's time over a range of days in their own
-timezone. Every number comes from SQL aggregates (focushub.tracking.aggregation); only
-the ten most recent entries are loaded as rows."""
+timezone. Tracked numbers come from SQL aggregates (focushub.tracking.aggregation);
+credited ones from the entries of the range streamed in start order
+(focushub.tracking.credit); only the ten most recent entries are loaded as rows."""
 
 from datetime import date, timedelta
 
@@ -14,6 +15,7 @@ from focushub.tracking.aggregation import (
     seconds_by_project,
     user_zone,
 )
+from focushub.tracking.credit import credited_by_local_day
 from focushub.tracking.selectors import entries_of_user
 from focushub.tracking.streaks import streak_for
 
@@ -48,6 +50,9 @@ def activity_overview(*, user: User, first: date | None = None, last: date | Non
     # One `now` for every sum, so running time agrees between by_day and by_project.
     now = now_second()
     by_day = seconds_by_local_day(user_id=user.pk, tz=zone, first=first, last=last, now=now)
+    # What boards and badges count (overlaps once, back-dated entries not at all), beside
+    # what was tracked, so a person sees why the two differ.
+    credited = credited_by_local_day(user_id=user.pk, tz=zone, first=first, last=last, now=now)
     lo, hi = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
     by_project = seconds_by_project(user_id=user.pk, lo=lo, hi=hi, now=now)
     projects = Project.objects.in_bulk(list(by_project))
@@ -57,7 +62,11 @@ def activity_overview(*, user: User, first: date | None = None, last: date | Non
         "to": last,
         "timezone": zone.key,
         "total": sum(by_day.values()),
-        "by_day": [{"date": day, "seconds": seconds} for day, seconds in sorted(by_day.items())],
+        "credited": sum(credited.get(day, 0) for day in by_day),
+        "by_day": [
+            {"date": day, "seconds": seconds, "credited": credited.get(day, 0)}
+            for day, seconds in sorted(by_day.items())
+        ],
         "by_project": [
             {"project": projects[project_id], "seconds": seconds}
             for project_id, seconds in sorted(by_project.items(), key=lambda item: (-item[1], item[0]))

@@ -11,6 +11,7 @@ def entry_data(entry: TimeEntry) -> dict:
         "start_time": iso(entry.start_time),
         "end_time": iso(entry.end_time),
         "duration": entry.duration,
+        "source": entry.source,
         "created_at": iso(entry.created_at),
         "updated_at": iso(entry.updated_at),
     }

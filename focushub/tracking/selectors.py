@@ -17,6 +17,7 @@ def entries_of_user(
     start: datetime | None = None,
     end: datetime | None = None,
     running: bool | None = None,
+    source: str | None = None,
 ) -> QuerySet[TimeEntry]:
     """The user's entries that overlap [start, end) (a running entry reaches "now"),
     newest first. Overlap rather than "starts inside" so an entry crossing midnight
@@ -30,6 +31,8 @@ def entries_of_user(
         entries = entries.filter(Q(end_time__gt=start) | Q(end_time__isnull=True))
     if running is not None:
         entries = entries.filter(end_time__isnull=running)
+    if source is not None:
+        entries = entries.filter(source=source)
     return entries.order_by("-start_time", "-id")
 
 

@@ -21,7 +21,7 @@ from focushub.projects.locks import projects_lock_shared, user_lock
 from focushub.projects.selectors import ensure_can_track, project_for_tracking, project_with_role
 from focushub.projects.validation import storable_text
 from focushub.timeline.services import event_record
-from focushub.tracking import rollups
+from focushub.tracking import credit, rollups
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.presenters import entry_data
 from focushub.transactions import service
@@ -68,18 +68,27 @@ def _clean_description(description) -> str:
     return description
 
 
+def _counted_facts(entry: TimeEntry | None) -> tuple | None:
+    if entry is None:
+        return None
+    return (entry.project_id, entry.start_time, entry.end_time, entry.source, entry.placed_at)
+
+
 def _account(user: User, before: TimeEntry | None, after: TimeEntry | None) -> None:
-    """Keep rollups and leaderboards exact for a change from `before` to `after`.
-    Rollups are written before board scores: the order every writer keeps."""
+    """Keep rollups, credit and leaderboards exact for a change from `before` to `after`.
+    Rollups (tracked time) are written first, then the credit of the days the entry
+    touched, before and after, is recomputed (focushub.tracking.credit); boards move by
+    what the credit moved. Rollups before board scores: the order every writer keeps."""
+    if _counted_facts(before) == _counted_facts(after):
+        return  # a description changed: nothing any total counts
+    touched = set(rollups.contribution(before)) | set(rollups.contribution(after))
     changes = rollups.diff(before, after)
-    if not changes:
-        return
-    rollups.rollups_apply(user_id=user.pk, changes=changes)
-    by_project: dict[int, dict] = {}
-    for (project_id, day), (seconds, _) in changes.items():
-        by_project.setdefault(project_id, {})[day] = seconds
-    for project_id, seconds_by_day in by_project.items():
-        scores_add_time(user=user, project_id=project_id, seconds_by_day=seconds_by_day)
+    if changes:
+        rollups.rollups_apply(user_id=user.pk, changes=changes)
+    days = {day for _, day in touched}
+    projects = {project_id for project_id, _ in touched}
+    overall, by_project = credit.credit_refresh(user_id=user.pk, days=days, project_ids=projects)
+    scores_add_time(user=user, overall=overall, by_project=by_project)
 
 
 def _stop(user: User, entry: TimeEntry, end: datetime) -> TimeEntry:
@@ -123,7 +132,10 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
         _stop(user, running, now)
     try:
         with transaction.atomic():
-            entry = TimeEntry.objects.create(user=user, project=project, start_time=now, description=description)
+            entry = TimeEntry.objects.create(
+                user=user, project=project, start_time=now, description=description,
+                source=TimeEntry.Source.TIMER, placed_at=now,
+            )
     except IntegrityError as exc:  # the partial unique index is the last line of defence
         raise Conflict("timer_already_running", "Another timer started at the same time.") from exc
     if running is not None:
@@ -204,6 +216,7 @@ def time_entry_create(
     entry = TimeEntry.objects.create(
         user=user, project=project, start_time=start, end_time=end,
         duration=int((end - start).total_seconds()), description=description,
+        source=TimeEntry.Source.MANUAL, placed_at=_now(),
     )
     _account(user, None, entry)
     event_record(actor_id=user.pk, kind="entry.created", project=project, payload={"entry": entry_data(entry)})
@@ -264,6 +277,12 @@ def time_entry_update(
     if before.project_id not in alive or entry.project_id not in alive:
         raise NotFound()
     entry.duration = None if entry.end_time is None else int((entry.end_time - entry.start_time).total_seconds())
+    if times_changed:
+        # A person placed this time now: a timer entry becomes `edited`, and how far
+        # back it reaches is measured from this moment (focushub.tracking.credit).
+        entry.placed_at = _now()
+        if entry.source == TimeEntry.Source.TIMER:
+            entry.source = TimeEntry.Source.EDITED
     entry.save()
     _account(user, before, entry)
     kind = "timer.stopped" if before.end_time is None and entry.end_time is not None else "entry.updated"
@@ -281,8 +300,9 @@ def time_entry_delete(*, user: User, entry_id) -> None:
         raise NotFound()
     project = entry.project
     data = entry_data(entry)
-    _account(user, entry, None)
-    entry.delete()
+    gone = copy.copy(entry)
+    entry.delete()  # first: the credit is recomputed from the entries that remain
+    _account(user, gone, None)
     event_record(actor_id=user.pk, kind="entry.deleted", project=project, payload={"entry": data})
     badges_check_after_commit(user.pk, None)
 

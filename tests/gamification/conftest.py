@@ -11,6 +11,7 @@ from PIL import Image
 
 from focushub.badges.models import Badge
 from focushub.projects.models import Project, ProjectMember
+from focushub.tracking.models import TimeEntry
 from focushub.tracking.services import time_entry_create
 
 NEW = {"slug": "marathon", "name": "Marathon", "description": "Tracked 42 hours.",
@@ -36,6 +37,15 @@ def track(user, project, *, start: datetime, minutes: int, description: str = ""
     return time_entry_create(
         user=user, project_id=project.pk, start_time=start, end_time=start + timedelta(minutes=minutes),
         description=description,
+    )
+
+
+def timed(user, project, *, start: datetime, minutes: int):
+    """A finished live-timer entry as the database holds it (no service starts a timer in
+    the past): for time-of-day badges, which only read when timers were started."""
+    return TimeEntry.objects.create(
+        user=user, project=project, start_time=start, end_time=start + timedelta(minutes=minutes),
+        duration=minutes * 60, source=TimeEntry.Source.TIMER, placed_at=start,
     )
 
 

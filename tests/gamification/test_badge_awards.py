@@ -16,8 +16,9 @@ from focushub.badges.models import UserBadge
 from focushub.badges.services import badges_evaluate
 from focushub.leaderboards.selectors import leaderboard_read
 from focushub.timeline.models import Event
+from focushub.tracking.models import TimeEntry
 from focushub.tracking.services import time_entry_delete, time_entry_start, time_entry_update
-from tests.gamification.conftest import badge, hours_ago, make_project, track, utc
+from tests.gamification.conftest import badge, hours_ago, make_project, timed, track, utc
 
 
 def awarded(user) -> set[str]:
@@ -123,9 +124,27 @@ def test_time_of_day_badges_use_the_start_in_the_users_timezone(make_actor, empt
     badge("early", {"type": "early_bird", "before": "07:00"})
     badge("owl", {"type": "night_owl", "after": "23:00"})
     user = make_actor(timezone=zone)
-    track(user.user, make_project(user.user), start=start, minutes=30)
+    timed(user.user, make_project(user.user), start=start, minutes=30)
     badges_evaluate(user_id=user.id)
     assert awarded(user) == earned
+
+
+def test_time_of_day_badges_ignore_typed_in_and_edited_starts(make_actor, empty_catalog):
+    """The badge is about starting a timer then: a manual entry at 05:00, or a timer
+    entry edited to start then, says nothing about when someone sat down."""
+    badge("early", {"type": "early_bird", "before": "07:00"})
+    user = make_actor()
+    project = make_project(user.user)
+    dawn = utc(2026, 1, 15, 5, 0)
+    track(user.user, project, start=dawn, minutes=30)
+    entry = timed(user.user, project, start=utc(2026, 1, 16, 9, 0), minutes=30)
+    time_entry_update(user=user.user, entry_id=entry.pk, start_time=utc(2026, 1, 16, 5, 0))
+    badges_evaluate(user_id=user.id)
+    assert awarded(user) == set()
+    assert TimeEntry.objects.get(pk=entry.pk).source == "edited"
+    timed(user.user, project, start=utc(2026, 1, 17, 6, 30), minutes=30)
+    badges_evaluate(user_id=user.id)
+    assert awarded(user) == {"early"}
 
 
 def test_editing_and_deleting_entries_never_revokes_but_progress_tells_the_truth(alice, project):

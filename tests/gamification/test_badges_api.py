@@ -54,8 +54,9 @@ def test_the_catalog_costs_the_same_few_queries_however_many_badges(user, client
     project = make_project(user.user)
     for day in range(3):
         track(user.user, project, start=hours_ago(24 * day + 2), minutes=20)
-    # user, page of badges, rollups, entry facts, projects, streak (first entry + days)
-    with django_assert_max_num_queries(8):
+    # user, page of badges, credited total, credited per project, entry facts, projects,
+    # streak (first entry + days)
+    with django_assert_max_num_queries(9):
         response = client.get("/badges", HTTP_AUTHORIZATION=f"Bearer {user.token}")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 35

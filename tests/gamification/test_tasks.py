@@ -13,7 +13,7 @@ from focushub.leaderboards.boards import Board, period_key
 from focushub.leaderboards.selectors import leaderboard_read
 from focushub.leaderboards.services import scores_add_time
 from focushub.timeline.models import Event
-from focushub.tracking.models import DailyRollup, TimeEntry
+from focushub.tracking.models import DailyCredit, DailyRollup, TimeEntry
 from tests.gamification.conftest import badge, hours_ago, make_project, track
 from workers import tasks
 
@@ -65,11 +65,13 @@ def test_the_rollup_rebuild_heals_drifted_rollups_and_boards(make_actor):
     track(actor.user, project, start=start, minutes=1)
     truth = 60
     assert my_time_score(actor) == truth
-    DailyRollup.objects.filter(user=actor.user).update(seconds=5000)
-    scores_add_time(user=actor.user, project_id=project.pk, seconds_by_day={timezone.now().date(): 777})
+    DailyRollup.objects.filter(user=actor.user).update(seconds=5000, credited=4000)
+    DailyCredit.objects.filter(user=actor.user).update(seconds=3000)
+    scores_add_time(user=actor.user, overall={timezone.now().date(): 777}, by_project={})
     assert my_time_score(actor) == truth + 777
     assert tasks.rollups_rebuild_today() == 1
-    assert list(DailyRollup.objects.filter(user=actor.user).values_list("seconds", flat=True)) == [truth]
+    assert list(DailyRollup.objects.filter(user=actor.user).values_list("seconds", "credited")) == [(truth, truth)]
+    assert list(DailyCredit.objects.filter(user=actor.user).values_list("seconds", flat=True)) == [truth]
     assert my_time_score(actor) == truth
 
 
@@ -87,7 +89,7 @@ def test_day_close_drops_the_boards_of_past_periods_and_keeps_all_time(make_acto
     actor = make_actor()
     project = make_project(actor.user)
     long_ago = timezone.now().date() - timedelta(days=100)
-    scores_add_time(user=actor.user, project_id=project.pk, seconds_by_day={long_ago: 600})
+    scores_add_time(user=actor.user, overall={long_ago: 600}, by_project={project.pk: {long_ago: 600}})
     old = Board("time", period, period_key(period, long_ago)).key
     all_time = Board("time", "all", period_key("all", long_ago)).key
     store = get_backend()

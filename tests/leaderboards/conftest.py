@@ -26,8 +26,12 @@ def just_now() -> datetime:
 
 
 def log_time(actor: Actor, project_id: int, *, seconds: int, end: datetime | None = None) -> dict:
-    """A finished entry of `seconds` ending at `end` (default: a moment ago)."""
-    end = end or just_now()
+    """A finished entry of `seconds` ending at `end`. By default it ends a moment ago, or
+    where the actor's last default-placed entry began: one person's entries then never
+    overlap, so each counts in full (overlaps count once, focushub.tracking.credit)."""
+    if end is None:
+        end = min(just_now(), actor.extra.get("logged_from", just_now()))
+        actor.extra["logged_from"] = end - timedelta(seconds=seconds)
     response = actor.api.post(
         "/time-entries",
         json={

@@ -1,9 +1,9 @@
 """Boards follow every change: deletes and edits take seconds back, opting out hides a
 person everywhere and opting back in restores what they tracked meanwhile."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from tests.leaderboards.conftest import just_now, log_time, read_board, standings
+from tests.leaderboards.conftest import log_time, read_board, standings
 
 
 def test_deleting_an_entry_takes_its_seconds_back(crew, anon):
@@ -28,7 +28,7 @@ def test_deleting_someones_only_entry_takes_them_off_the_board(person, new_proje
 def test_editing_an_entry_moves_the_score_by_the_difference(crew, anon):
     people, project_id = crew
     entry = log_time(people[2], project_id, seconds=60)
-    end = just_now()
+    end = datetime.fromisoformat(entry["end_time"])
     changed = people[2].api.patch(
         f"/time-entries/{entry['id']}",
         json={"start_time": (end - timedelta(seconds=1000)).isoformat(), "end_time": end.isoformat()},

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from focushub.tracking.aggregation import rebuild_rollups_for_day
-from focushub.tracking.models import DailyRollup
+from focushub.tracking.models import DailyCredit, DailyRollup
 
 
 def _midnight(days_ago: int) -> datetime:
@@ -20,12 +20,19 @@ def _rows() -> set[tuple]:
     return set(DailyRollup.objects.values_list("user_id", "project_id", "date", "seconds", "entries"))
 
 
+def _kept() -> tuple[set, set]:
+    rollups = set(DailyRollup.objects.values_list("user_id", "project_id", "date", "seconds", "credited", "entries"))
+    return rollups, set(DailyCredit.objects.values_list("user_id", "date", "seconds"))
+
+
 def assert_rollups_match_a_fresh_rebuild(actor, days=range(0, 5)) -> None:
-    kept = _rows()
+    """Rollups and credit kept by the services equal a rebuild from the entries, and the
+    all-time board shows the credited time."""
+    kept = _kept()
     for days_ago in days:
         rebuild_rollups_for_day(_midnight(days_ago).date())
-    assert kept == _rows()
-    total = DailyRollup.objects.filter(user_id=actor.id).aggregate(s=Sum("seconds"))["s"] or 0
+    assert kept == _kept()
+    total = DailyCredit.objects.filter(user_id=actor.id).aggregate(s=Sum("seconds"))["s"] or 0
     board = actor.api.get("/leaderboard?metric=time&period=all").json()["rows"]
     assert {row["user"]["id"]: row["score"] for row in board}.get(actor.id, 0) == total
 

@@ -13,7 +13,9 @@ from focushub.tracking.models import TimeEntry
 from focushub.tracking.presenters import entry_data
 from focushub.tracking.services import time_entry_auto_stop
 
-ENTRY_FIELDS = {"id", "project", "description", "start_time", "end_time", "duration", "created_at", "updated_at"}
+ENTRY_FIELDS = {
+    "id", "project", "description", "start_time", "end_time", "duration", "source", "created_at", "updated_at",
+}
 
 
 def test_starting_a_timer_returns_the_running_entry_and_nothing_stopped(team):
