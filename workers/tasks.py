@@ -36,16 +36,13 @@ def timers_auto_stop() -> int:
 
 
 def rollups_rebuild_today() -> int:
-    """Every 10 minutes: recompute today's rollups from the entries (and yesterday's during
-    the first hour of the UTC day, for entries that crossed midnight), then rebuild the
+    """Every 10 minutes: recompute today's rollups and credit from the entries (and
+    yesterday's during the first hour of the UTC day, for entries that crossed midnight;
+    every day's, once, after the fair-play settings changed), then rebuild the
     current leaderboards from them, so any drift heals, and re-check the badges of
     everyone who changed anything since the last sweep, so a lost badge check heals too.
     Returns the rollup rows written."""
-    now = timezone.now()
-    days = [now.date()]
-    if now.hour == 0:
-        days.insert(0, now.date() - timedelta(days=1))
-    written = sum(aggregation.rebuild_rollups_for_day(day) for day in days)
+    written = aggregation.rebuild_recent_days(timezone.now())
     boards_rebuild_current()
     checked = badge_services.badges_sweep()
     logger.info("aggregation: %d rollup row(s) rebuilt, badges re-checked for %d user(s)", written, checked)

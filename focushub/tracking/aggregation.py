@@ -6,6 +6,7 @@ so every sum here is a whole number of seconds and sums over different groupings
 same window agree exactly.
 """
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,9 +15,17 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from focushub.projects.locks import projects_lock_shared, users_lock
-from focushub.tracking.credit import credit_rows_for_day
+from focushub.tracking.credit import (
+    credit_rows_for_day,
+    credit_rules_changed,
+    credit_rules_recorded,
+    days_with_time,
+    rules_fingerprint,
+)
 from focushub.tracking.models import DailyCredit, DailyRollup, TimeEntry
 from focushub.transactions import service
+
+logger = logging.getLogger(__name__)
 
 MAX_DAYS_PER_QUERY = 400
 BATCH = 5000
@@ -139,3 +148,19 @@ def rebuild_rollups_for_day(day: date) -> int:
     DailyRollup.objects.bulk_create(fresh, batch_size=BATCH)
     DailyCredit.objects.bulk_create(credits, batch_size=BATCH)
     return len(fresh)
+
+
+def rebuild_recent_days(now: datetime) -> int:
+    """The scheduled aggregation's days: today, yesterday too during the first UTC hour
+    (entries that crossed midnight), and every day with time once after the operator
+    changed what counts (BOARD_SOURCES, BOARD_BACKDATE_DAYS: credit.credit_rules_changed).
+    Returns the rollup rows written."""
+    days = {now.date()}
+    if now.hour == 0:
+        days.add(now.date() - timedelta(days=1))
+    if credit_rules_changed():
+        days |= set(days_with_time())
+        logger.info("fair-play rules now %s: recomputing %d day(s)", rules_fingerprint(), len(days))
+    written = sum(rebuild_rollups_for_day(day) for day in sorted(days))
+    credit_rules_recorded()
+    return written

@@ -22,11 +22,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import F, Q
 
-from focushub.tracking.models import DailyCredit, DailyRollup, TimeEntry
+from focushub.tracking.models import CreditRules, DailyCredit, DailyRollup, TimeEntry
 from focushub.tracking.rollups import split_by_utc_day
 
 Interval = tuple[datetime, datetime]
 MAX_ENTRY = timedelta(hours=24)  # services refuse longer entries: bounds every day read
+DEFAULT_FINGERPRINT = "sources=edited,manual,timer;days=7"  # what migration 0002 computed
 
 
 def counts_q(*, running: bool = False) -> Q:
@@ -175,3 +176,26 @@ def credited_by_local_day(*, user_id: int, tz, first: date, last: date, now: dat
     if span is not None:
         add(*span)
     return dict(out)
+
+
+def rules_fingerprint() -> str:
+    return f"sources={','.join(sorted(settings.BOARD_SOURCES))};days={settings.BOARD_BACKDATE_DAYS}"
+
+
+def credit_rules_changed() -> bool:
+    """Whether the stored credit was computed with other rules than the settings now say.
+    A database that never recorded its rules (a fresh one) holds the defaults' credit."""
+    stored = CreditRules.objects.values_list("fingerprint", flat=True).first()
+    return (stored or DEFAULT_FINGERPRINT) != rules_fingerprint()
+
+
+def credit_rules_recorded() -> None:
+    """Record that the stored credit follows the current rules."""
+    updated = CreditRules.objects.update(fingerprint=rules_fingerprint())
+    if not updated:
+        CreditRules.objects.create(fingerprint=rules_fingerprint())
+
+
+def days_with_time() -> list[date]:
+    """Every UTC day that holds tracked time, oldest first (one DISTINCT over rollups)."""
+    return list(DailyRollup.objects.order_by("date").values_list("date", flat=True).distinct())

@@ -94,3 +94,16 @@ class DailyCredit(models.Model):
 
     def __str__(self):
         return f"credit {self.user_id}/{self.date}: {self.seconds}s"
+
+
+class CreditRules(models.Model):
+    """The fair-play rules the stored credit was computed with (one row): BOARD_SOURCES
+    and BOARD_BACKDATE_DAYS as a fingerprint. When the operator changes them, the next
+    scheduled aggregation sees a different fingerprint and recomputes every day's credit
+    (focushub.tracking.credit.credit_rules_apply); no migration is needed."""
+
+    fingerprint = models.CharField(max_length=100)
+    applied_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"credit rules {self.fingerprint}"

@@ -35,8 +35,10 @@ def test_the_csv_export_lists_my_entries_oldest_first_with_formulas_defused(team
     assert rows[0] == ["id", "project", "description", "start_time", "end_time", "duration_seconds", "source"]
     name = team.project["name"]
     assert rows[1:] == [
-        [str(first["id"]), name, "'=HYPERLINK(\"http://evil\")", first["start_time"], first["end_time"], "1800", "manual"],
-        [str(second["id"]), name, 'Notes, "quoted"\nsecond line', second["start_time"], second["end_time"], "2700", "manual"],
+        [str(first["id"]), name, "'=HYPERLINK(\"http://evil\")", first["start_time"], first["end_time"], "1800",
+         "manual"],
+        [str(second["id"]), name, 'Notes, "quoted"\nsecond line', second["start_time"], second["end_time"], "2700",
+         "manual"],
         [str(running["id"]), name, "", running["start_time"], "", "", "timer"],
     ]
 
