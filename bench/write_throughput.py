@@ -89,7 +89,7 @@ LABELS = {**MODES, **EXTRA_MODES}
 CYCLE = ("start", "stop", "create")
 ENTRY_SQL = (
     "INSERT INTO tracking_timeentry (user_id, project_id, start_time, end_time, duration, description, "
-    "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, '', %s, %s) RETURNING id"
+    "source, placed_at, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, '', %s, %s, %s, %s) RETURNING id"
 )
 STOP_SQL = "UPDATE tracking_timeentry SET end_time = %s, duration = %s, updated_at = %s WHERE id = %s"
 EVENT_SQL = (
@@ -219,7 +219,7 @@ class RawOps:
         with self.conn.transaction():
             if op == "start":
                 (entry_id,) = self.conn.execute(
-                    ENTRY_SQL, [self.user_id, self.project_id, second, None, None, now, now]
+                    ENTRY_SQL, [self.user_id, self.project_id, second, None, None, "timer", now, now, now]
                 ).fetchone()
                 self.running = (entry_id, second, now)
                 self._event("timer.started", {"entry": self._data(entry_id, second, None, now, now), "stopped": None},
@@ -237,7 +237,7 @@ class RawOps:
                 end = second - timedelta(seconds=120 + 37 * self.k % 3600)
                 start = end - timedelta(minutes=20)
                 (entry_id,) = self.conn.execute(
-                    ENTRY_SQL, [self.user_id, self.project_id, start, end, 1200, now, now]
+                    ENTRY_SQL, [self.user_id, self.project_id, start, end, 1200, "manual", now, now, now]
                 ).fetchone()
                 self._event("entry.created", {"entry": self._data(entry_id, start, end, now, now)}, now)
 
