@@ -2,19 +2,24 @@
 
 Run by hand, never in CI (see bench/README.md, "Fair play"):
 
-    .venv/bin/python bench/fair_play.py                         # ~3 min
+    .venv/bin/python bench/fair_play.py                         # ~2 min
     .venv/bin/python bench/fair_play.py --ops 100 --people 1000,20000
+    git worktree add /tmp/before <commit before fair play>
+    BENCH_CODE=/tmp/before .venv/bin/python bench/fair_play.py --people ""   # the same cells on the old code
 
 It drops and creates the database `bench_fair` (and touches no other) and migrates it.
 
 Per-change cost, for one person whose history holds H = 10, 1 000 and 50 000 finished
 entries (three a day going back, overlapping in pairs), each measured over --ops calls
-in one process, one transaction per call, same run:
+in one process, one transaction per call, same run. After each timed call the entry it
+made is removed untimed, so every call finds the same few entries on its day:
   insert (baseline)     a plain ORM INSERT of a finished entry in its own transaction:
                         the floor under any write.
   manual, no union      time_entry_create with the credit refresh replaced by a no-op
-                        (in this process only): the service as it was before fair play,
-                        rollups and boards included.
+                        (in this process only): what the union adds, isolated. For the
+                        service as it was before fair play, run this script with
+                        BENCH_CODE pointing at an older checkout (cells that need the
+                        credit module are skipped there).
   manual                time_entry_create as it is.
   start+stop            time_entry_start then time_entry_stop (two transactions).
   credit refresh        credit_refresh alone for one day, in a transaction.
@@ -36,7 +41,8 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+CODE = Path(os.environ.get("BENCH_CODE", ROOT))
+sys.path.insert(0, str(CODE))
 PG_ADMIN = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_NAME = "bench_fair"
 os.environ["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_NAME  # never any other database
@@ -75,17 +81,29 @@ def person_with_history(n: int):
         start = day.replace(hour=8 + 3 * (i % 3), minute=0, second=0)
         end = start + timedelta(hours=4)  # overlaps the next one of the day by an hour
         rows.append(TimeEntry(user=user, project=project, start_time=start, end_time=end, duration=14400,
-                              source="timer", placed_at=start))
+                              **provenance(start)))
     TimeEntry.objects.bulk_create(rows, batch_size=5000)
     return user, project
 
 
-def timed(ops: int, call) -> list[float]:
+def provenance(start) -> dict:
+    """source and placed_at where the model has them (not on code from before fair play)."""
+    from focushub.tracking.models import TimeEntry
+
+    fields = {field.name for field in TimeEntry._meta.get_fields()}
+    return {"source": "timer", "placed_at": start} if "placed_at" in fields else {}
+
+
+def timed(ops: int, call, user) -> list[float]:
+    from focushub.tracking.models import TimeEntry
+
     samples = []
     for i in range(ops):
+        newest = TimeEntry.objects.filter(user=user).order_by("-pk").values_list("pk", flat=True).first()
         began = time.perf_counter()
         call(i)
         samples.append((time.perf_counter() - began) * 1000)
+        TimeEntry.objects.filter(user=user, pk__gt=newest).delete()
     return samples
 
 
@@ -93,9 +111,13 @@ def per_change(history: int, ops: int) -> dict[str, list[float]]:
     from django.db import transaction
     from django.utils import timezone
 
-    from focushub.tracking import credit
     from focushub.tracking import services as tracking
     from focushub.tracking.models import TimeEntry
+
+    try:
+        from focushub.tracking import credit
+    except ImportError:
+        credit = None
 
     user, project = person_with_history(history)
     base = timezone.now().replace(microsecond=0) - timedelta(hours=30)
@@ -108,7 +130,7 @@ def per_change(history: int, ops: int) -> dict[str, list[float]]:
         start, end = span(i)
         with transaction.atomic():
             TimeEntry.objects.create(user=user, project=project, start_time=start, end_time=end, duration=1500,
-                                     source="manual")
+                                     **provenance(start))
 
     def manual(i):
         start, end = span(i)
@@ -123,16 +145,18 @@ def per_change(history: int, ops: int) -> dict[str, list[float]]:
             credit.credit_refresh(user_id=user.pk, days={(base + timedelta(minutes=20 * (i % 60))).date()},
                                   project_ids={project.pk})
 
-    results = {"insert (baseline)": timed(ops, insert)}
-    real = credit.credit_refresh
-    credit.credit_refresh = lambda **kwargs: ({}, {})
-    try:
-        results["manual, no union"] = timed(ops, manual)
-    finally:
-        credit.credit_refresh = real
-    results["manual"] = timed(ops, manual)
-    results["start+stop"] = timed(ops, start_stop)
-    results["credit refresh"] = timed(ops, refresh)
+    results = {"insert (baseline)": timed(ops, insert, user)}
+    if credit is not None:
+        real = credit.credit_refresh
+        credit.credit_refresh = lambda **kwargs: ({}, {})
+        try:
+            results["manual, no union"] = timed(ops, manual, user)
+        finally:
+            credit.credit_refresh = real
+    results["manual"] = timed(ops, manual, user)
+    results["start+stop"] = timed(ops, start_stop, user)
+    if credit is not None:
+        results["credit refresh"] = timed(ops, refresh, user)
     return results
 
 
@@ -157,9 +181,9 @@ def rebuild(people: int) -> float:
     rows = []
     for user_id in ids:
         rows.append(TimeEntry(user_id=user_id, project=project, start_time=midnight + timedelta(minutes=10),
-                              end_time=midnight + timedelta(minutes=40), duration=1800, placed_at=midnight))
+                              end_time=midnight + timedelta(minutes=40), duration=1800, **provenance(midnight)))
         rows.append(TimeEntry(user_id=user_id, project=project, start_time=midnight + timedelta(minutes=30),
-                              end_time=midnight + timedelta(minutes=50), duration=1200, placed_at=midnight))
+                              end_time=midnight + timedelta(minutes=50), duration=1200, **provenance(midnight)))
     TimeEntry.objects.bulk_create(rows, batch_size=5000)
     began = time.perf_counter()
     rebuild_rollups_for_day(midnight.date())
@@ -178,7 +202,7 @@ def main() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    say(f"machine: {os.cpu_count()} cores; PostgreSQL {PG_NAME}; {args.ops} calls per cell")
+    say(f"machine: {os.cpu_count()} cores; PostgreSQL {PG_NAME}; {args.ops} calls per cell; code {CODE}")
     rows = []
     for history in (int(h) for h in args.history.split(",")):
         say(f"history {history}")
@@ -188,7 +212,7 @@ def main() -> None:
     for history, name, median, p99 in rows:
         print(f"| {history} | {name} | {median:.2f} | {p99:.2f} |")
     print("\n| people | rebuild of one day (s) |\n| ---: | ---: |")
-    for people in (int(p) for p in args.people.split(",")):
+    for people in (int(p) for p in args.people.split(",") if p):
         say(f"rebuild with {people} people")
         print(f"| {people} | {rebuild(people):.1f} |", flush=True)
 
