@@ -19,7 +19,7 @@ import time
 
 from focushub.timeline.log import LogCursor, latest_event_id
 from focushub.timeline.models import Event
-from focushub.timeline.selectors import MEMBER_AUDIENCES
+from focushub.timeline.selectors import feed_readers, project_stream_shows
 from realtime import doorbell, revocation
 from realtime.boards import BoardFeed
 from realtime.lanes import DbLane
@@ -173,13 +173,9 @@ class Relay:
                 self.presence.touch(event.project_id)
 
     async def _to_feeds(self, event: Event, members: set[int], seq: int | None) -> None:
-        """/ws/me: the actor always; project members when the audience includes them
-        (the rule of focushub.timeline.selectors.event_visible_in_feed)."""
-        readers = {event.actor_id}
-        if event.audience in MEMBER_AUDIENCES:
-            readers |= members
+        """/ws/me: whoever's own timeline shows the event (focushub.timeline.selectors)."""
         others_frame = None
-        for user_id in readers & self.registry.users.keys():
+        for user_id in feed_readers(event, members) & self.registry.users.keys():
             if user_id == event.actor_id:
                 frame = feed_frame(event, for_actor=True)
             else:
@@ -188,15 +184,16 @@ class Relay:
             await send_all(self.registry.sockets_of(user_id), seq, frame)
 
     async def _to_watchers(self, event: Event, members: set[int], seq: int | None) -> None:
-        """/ws/projects/{id}: members see project and public events, others public only."""
-        if event.project_id is None or event.audience == Event.Audience.PRIVATE:
+        """/ws/projects/{id}: what the project's timeline shows each watcher
+        (focushub.timeline.selectors.project_stream_shows)."""
+        if event.project_id is None:
             return
-        watchers = self.registry.watchers(event.project_id)
-        if not watchers:
-            return
-        if event.audience != Event.Audience.PUBLIC:
-            watchers = [w for w in watchers if w.user_id in members]
-        await send_all(watchers, seq, encode(timeline_message(event)))
+        watchers = [
+            w for w in self.registry.watchers(event.project_id)
+            if project_stream_shows(event, is_member=w.user_id in members)
+        ]
+        if watchers:
+            await send_all(watchers, seq, encode(timeline_message(event)))
 
 
 _relay: Relay | None = None

@@ -13,16 +13,20 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import OperationalError, connection, transaction
 from django.test import Client, TransactionTestCase
+from jsonschema import Draft202012Validator, FormatChecker
 
 from focushub.accounts.models import User
 from focushub.accounts.tokens import issue_access
 from focushub.leaderboards.redis_store import COMPLETE
+from focushub.timeline.kinds import KINDS
+from focushub.timeline.models import Event
 from tests.support.cast import make_team, quick_actor
 from tests.support.clients import Actor, Api
 from tests.support.names import unique_name
 from tests.support.processes import Daphne, QCluster
 
 LOG_DIR = Path(settings.DATA_DIR) / "test-logs"
+FORMATS = FormatChecker(["date-time"])
 SPA_ORIGIN = "http://spa.example.test"  # the frontend origin the test server allows (CORS)
 # Every test calls from 127.0.0.1, so per-IP auth throttles would trip across the suite;
 # the throttling tests start their own daphne with low rates (tests/accounts).
@@ -89,6 +93,24 @@ def _wait_for_other_transactions(timeout: float = 10) -> None:
 SCHEMA_TABLES = {"django_content_type", "auth_permission", "django_migrations"}
 
 
+_validators: dict[str, Draft202012Validator] = {}
+
+
+def _events_match_their_declarations() -> None:
+    """Zulip's discipline: every event any test caused, through any door and in any
+    process, has a declared kind, an allowed audience and a payload its schema accepts
+    (focushub/timeline/kinds.py). Checked before each flush, so no event escapes."""
+    wrong = []
+    for event_id, kind, audience, payload in Event.objects.values_list("id", "kind", "audience", "payload"):
+        declared = KINDS.get(kind)
+        if declared is None or audience not in declared.audiences:
+            wrong.append(f"event {event_id}: kind {kind!r} with audience {audience!r} is not declared")
+            continue
+        validator = _validators.setdefault(kind, Draft202012Validator(declared.payload, format_checker=FORMATS))
+        wrong += [f"event {event_id} ({kind}): {error.message}" for error in validator.iter_errors(payload)]
+    assert not wrong, "events that break their declaration:\n" + "\n".join(wrong[:20])
+
+
 def _empty_every_table(self) -> None:
     """Between transactional tests, empty every table with DELETE in one transaction,
     instead of Django's flush (a TRUNCATE of every table, then post_migrate): on
@@ -96,6 +118,7 @@ def _empty_every_table(self) -> None:
     Foreign keys are deferred, so the order does not matter. The live processes' relays
     and workers keep reading and writing; a deadlock with one of them only means trying
     again (their statements are short)."""
+    _events_match_their_declarations()
     for attempt in range(3):
         try:
             with transaction.atomic():

@@ -8,7 +8,6 @@ from focushub.accounts.models import User
 from focushub.badges.criteria import evaluate, progress
 from focushub.badges.models import Badge, UserBadge
 from focushub.badges.stats import UserStats
-from focushub.ids import parse_id
 
 
 def badge_catalog(*, user: User) -> QuerySet[Badge]:
@@ -24,11 +23,6 @@ def badge_progress(*, user: User, badges: Iterable[Badge]) -> dict[int, dict]:
     shared, so the cost is a few aggregate queries whatever the number of badges."""
     stats = UserStats(user)
     return {badge.pk: progress(*evaluate(badge.criteria, stats)) for badge in badges}
-
-
-def badge_by_id(badge_id) -> Badge | None:
-    badge_id = parse_id(badge_id)
-    return Badge.objects.filter(pk=badge_id).first() if badge_id is not None else None
 
 
 def badges_earned(*, user_id: int) -> QuerySet[UserBadge]:

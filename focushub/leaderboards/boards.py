@@ -89,10 +89,6 @@ def current_families(now: datetime) -> list[Family]:
     return [Family.of(metric, period, day) for metric in METRICS for period in PERIODS]
 
 
-def is_all_time(board_key: str) -> bool:
-    return board_key.split(":", 2)[1] == "all"
-
-
 @dataclass(frozen=True)
 class Board:
     metric: str

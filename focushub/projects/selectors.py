@@ -83,7 +83,3 @@ def project_members(*, project_id: int) -> QuerySet[ProjectMember]:
 
 def member_project_ids(user_id: int) -> QuerySet:
     return ProjectMember.objects.filter(user_id=user_id).values("project_id")
-
-
-def member_user_ids(project_id: int) -> list[int]:
-    return list(ProjectMember.objects.filter(project_id=project_id).values_list("user_id", flat=True))

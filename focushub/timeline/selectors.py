@@ -34,8 +34,17 @@ def events_by_user_for_viewer(*, actor_id: int, viewer_id: int | None) -> QueryS
     return events_public_by(actor_id)
 
 
-def event_visible_in_feed(event: Event, user_id: int, member_project_ids: set[int]) -> bool:
-    """The same rule as events_for_user_feed, for one event already in memory (live fan-out)."""
-    if event.actor_id == user_id:
-        return True
-    return event.project_id in member_project_ids and event.audience in MEMBER_AUDIENCES
+def feed_readers(event: Event, members: set[int]) -> set[int]:
+    """Whose own timeline (/timeline, /ws/me) shows an event already in memory, given its
+    project's members: the rule of events_for_user_feed, for the live fan-out
+    (realtime.relay). tests/test_visibility.py holds the two forms equal."""
+    readers = {event.actor_id}
+    if event.project_id is not None and event.audience in MEMBER_AUDIENCES:
+        readers |= members
+    return readers
+
+
+def project_stream_shows(event: Event, *, is_member: bool) -> bool:
+    """Whether a project's timeline (/projects/{id}/timeline, /ws/projects/{id}) shows an
+    event of that project to a member or not: the rule of events_for_project, in memory."""
+    return event.audience in (MEMBER_AUDIENCES if is_member else (Event.Audience.PUBLIC,))

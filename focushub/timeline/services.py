@@ -4,6 +4,7 @@ from django.db import transaction
 
 from focushub.announce import after_commit
 from focushub.projects.models import Project
+from focushub.timeline.kinds import kind_check
 from focushub.timeline.models import Event
 
 
@@ -25,12 +26,8 @@ def event_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record must run inside the transaction of the change")
-    event = Event.objects.create(
-        actor_id=actor_id,
-        kind=kind,
-        project=project,
-        payload=payload,
-        audience=audience or audience_for(project),
-    )
+    audience = audience or audience_for(project)
+    kind_check(kind, audience)  # declared once, in focushub/timeline/kinds.py
+    event = Event.objects.create(actor_id=actor_id, kind=kind, project=project, payload=payload, audience=audience)
     after_commit({"type": "events"})
     return event
