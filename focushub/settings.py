@@ -240,7 +240,8 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "FocusHub API",
-    "DESCRIPTION": "Gamified time tracking: REST for CRUD, websockets for live updates.",
+    "DESCRIPTION": "Gamified time tracking: REST for CRUD, websockets for live updates. "
+    "The websocket protocol is described by the AsyncAPI document at [/asyncapi.json](/asyncapi.json).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

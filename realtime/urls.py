@@ -4,4 +4,5 @@ from realtime import views
 
 urlpatterns = [
     re_path(r"^live/?$", views.live_page, name="live"),
+    re_path(r"^asyncapi\.json$", views.asyncapi, name="asyncapi"),
 ]

@@ -18,7 +18,9 @@ from realtime.selectors import project_log_after
 REPLAY_PAGE = 500
 
 
-def project_brief(project: Project) -> dict[str, Any]:
+def project_for_watcher(project: Project) -> dict[str, Any]:
+    """The project as its hello shows it: the brief every event carries, plus whether it is
+    archived and the watcher's role (null for a non-member)."""
     return {
         "id": project.pk, "name": project.name, "visibility": project.visibility,
         "color": project.color, "archived": project.archived, "role": project.role,
@@ -43,7 +45,7 @@ class ProjectConsumer(Door):
         self.project_id = project.pk
         horizon = self.relay.attach_watcher(self, project.pk)
         presence = await self.relay.presence.current(project.pk, member=member)
-        await self.send_message({"type": "hello", "project": project_brief(project), "last_event_id": horizon})
+        await self.send_message({"type": "hello", "project": project_for_watcher(project), "last_event_id": horizon})
         await self.send(text_data=presence)
         await self.replay(since, horizon, partial(project_frames, project.pk, member))
         await self.release(horizon)

@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 
 from focushub.projects.models import Project
+from focushub.projects.presenters import project_brief
 from focushub.timeline.services import event_record
 from tests.realtime.streams import close_code, first, first_event, quiet
 
@@ -73,14 +74,14 @@ def test_a_public_project_is_open_to_anyone_but_only_its_public_events(connect, 
         first(socket, "presence")
     project = Project.objects.get(pk=public_team.pid)
     with transaction.atomic():
-        event_record(actor_id=public_team.owner.id, kind="test.members_only", project=project,
-                     payload={}, audience="project")
+        event_record(actor_id=public_team.owner.id, kind="project.updated", project=project,
+                     payload={"project": project_brief(project), "changes": ["description"]}, audience="project")
     public_team.contributor.api.post("/time-entries/start", json={"project": public_team.pid})
 
     def kinds(socket):
         return [m["event"]["kind"] for m in quiet(socket) if m["type"] == "timeline.event"]
 
-    assert kinds(member) == ["test.members_only", "timer.started"]
+    assert kinds(member) == ["project.updated", "timer.started"]
     assert kinds(stranger) == ["timer.started"]
     assert kinds(anonymous) == ["timer.started"]
 

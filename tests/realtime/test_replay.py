@@ -8,6 +8,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from focushub.accounts.models import User
+from focushub.presenters import user_brief
 from focushub.timeline.models import Event
 from focushub.timeline.selectors import events_for_user_feed
 from focushub.timeline.services import event_record
@@ -16,11 +18,18 @@ from tests.realtime.streams import event_ids, first, quiet
 pytestmark = pytest.mark.live
 
 
+NOTE = "user.joined"  # a declared private event with a small payload: the smallest thing the log holds
+
+
+def private_event(actor_id: int):
+    return event_record(actor_id=actor_id, kind=NOTE, payload={"user": user_brief(User.objects.get(pk=actor_id))})
+
+
 def note(actor_id: int, n: int = 1) -> None:
-    """Commit `n` private events of the actor (the smallest thing the log holds)."""
+    """Commit `n` private events of the actor."""
     with transaction.atomic():
-        for i in range(n):
-            event_record(actor_id=actor_id, kind="test.note", payload={"n": i})
+        for _ in range(n):
+            private_event(actor_id)
 
 
 def feed_ids_after(user_id: int, since: int) -> list[int]:
@@ -48,7 +57,7 @@ def test_a_client_that_resumes_gets_what_it_missed_then_live_events_once(connect
     assert live_seen + replayed == feed_ids_after(alice.id, since)
     assert replayed == sorted(set(replayed))
     kinds = [Event.objects.get(pk=i).kind for i in replayed]
-    assert kinds[:5] == ["timer.stopped", "timer.started", "test.note", "test.note", "test.note"]
+    assert kinds[:5] == ["timer.stopped", "timer.started", NOTE, NOTE, NOTE]
     assert kinds[-1] == "timer.started"
 
 
@@ -105,7 +114,7 @@ def test_a_transaction_that_commits_late_is_never_skipped(connect, person):
     def slow():
         try:
             with transaction.atomic():
-                ids["a"] = event_record(actor_id=alice.id, kind="test.slow", payload={}).pk
+                ids["a"] = private_event(alice.id).pk
                 a_written.set()
                 release_a.wait(10)
         finally:
@@ -114,7 +123,7 @@ def test_a_transaction_that_commits_late_is_never_skipped(connect, person):
     def fast():
         try:
             with transaction.atomic():
-                ids["b"] = event_record(actor_id=alice.id, kind="test.fast", payload={}).pk
+                ids["b"] = private_event(alice.id).pk
         finally:
             b_done.set()
             connection.close()
@@ -131,5 +140,5 @@ def test_a_transaction_that_commits_late_is_never_skipped(connect, person):
     for thread in threads:
         thread.join(15)
     kinds = [(m["id"], m["event"]["kind"]) for m in quiet(socket) if m["type"] == "timeline.event"]
-    assert kinds == [(ids["a"], "test.slow"), (ids["b"], "test.fast")]
+    assert kinds == [(ids["a"], NOTE), (ids["b"], NOTE)]
     assert ids["a"] < ids["b"]

@@ -1,10 +1,14 @@
 """Clients that speak to a live server the way a user's program would."""
 
+import functools
 import json
 from dataclasses import dataclass, field
 
 import requests
+from jsonschema import Draft202012Validator, FormatChecker
 from websockets.sync.client import connect
+
+from realtime.protocol import server_schema_for
 
 
 class Api:
@@ -55,6 +59,25 @@ class Actor:
         return self.user.username
 
 
+_FORMATS = FormatChecker(["date-time"])
+
+
+@functools.cache
+def _validators(message_type: str) -> list[Draft202012Validator]:
+    return [Draft202012Validator(schema, format_checker=_FORMATS)
+            for schema in server_schema_for({"type": message_type})]
+
+
+def assert_declared(message: dict) -> None:
+    validators = _validators(str(message.get("type")))
+    assert validators, f"a server message of undeclared type: {str(message)[:300]}"
+    problems = [list(validator.iter_errors(message)) for validator in validators]
+    assert any(not found for found in problems), (
+        f"{message.get('type')} breaks its declaration in realtime/protocol.py: "
+        f"{[error.message[:200] for error in min(problems, key=len)][:5]}"
+    )
+
+
 class Socket:
     """A real websocket client with JSON helpers."""
 
@@ -70,7 +93,11 @@ class Socket:
         self.ws.send(data)
 
     def recv(self, timeout: float = 5) -> dict:
-        return json.loads(self.ws.recv(timeout=timeout))
+        """The next message, checked against the protocol's declaration (what
+        /asyncapi.json publishes): a frame the document does not describe fails the test."""
+        message = json.loads(self.ws.recv(timeout=timeout))
+        assert_declared(message)
+        return message
 
     def recv_until(self, predicate, timeout: float = 5) -> dict:
         """Skip messages until one matches (e.g. lambda m: m["type"] == "timer.started")."""
