@@ -12,8 +12,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header:
             return None
+        if header[0].lower() != self.keyword.lower().encode():
+            # `Token <jwt>`, `JWT <jwt>`, Basic: say what is expected instead of treating the
+            # request as anonymous ("credentials were not provided" sends people astray).
+            raise exceptions.AuthenticationFailed(
+                "Send the access token as `Authorization: Bearer <access token>`.", code="token_invalid"
+            )
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header.", code="token_invalid")
         try:

@@ -2,17 +2,14 @@
 service and holds no rule of its own; the schedule that runs them is workers.schedule."""
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from focushub.accounts.services import refresh_tokens_purge_expired
 from focushub.badges import services as badge_services
 from focushub.leaderboards.rebuild import boards_rebuild_current, boards_roll_over
 from focushub.tracking import aggregation
-from focushub.tracking.models import TimeEntry
-from focushub.tracking.services import time_entry_auto_stop
+from focushub.tracking.services import time_entries_auto_stop_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +21,7 @@ def badges_evaluate(user_id: int, entry_id: int | None = None) -> int:
 
 def timers_auto_stop() -> int:
     """Every minute: stop the timers that ran past TIMER_MAX_HOURS; returns how many."""
-    cutoff = timezone.now() - timedelta(hours=settings.TIMER_MAX_HOURS)
-    running = TimeEntry.objects.filter(end_time__isnull=True, start_time__lt=cutoff).order_by("id")
-    overdue = list(running.values_list("pk", flat=True))
-    # One transaction per entry: a timer stopped by hand meanwhile is skipped by the
-    # service (it re-checks under the user's lock), and one failure does not undo the rest.
-    stopped = sum(1 for entry_id in overdue if time_entry_auto_stop(entry_id=entry_id) is not None)
-    if stopped:
-        logger.info("auto-stopped %d timer(s) running over %d h", stopped, settings.TIMER_MAX_HOURS)
-    return stopped
+    return time_entries_auto_stop_overdue()
 
 
 def rollups_rebuild_today() -> int:

@@ -5,7 +5,7 @@ updated_at}, the same object websocket frames carry (focushub.tracking.presenter
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import IsoDateTime, StreakOutput
+from api.serializers.common import InstantInput, IsoDateTime, StreakOutput
 from api.serializers.projects import IdField, ProjectBriefOutput
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.services import MAX_DESCRIPTION
@@ -59,15 +59,15 @@ class TimeEntryCreateInput(serializers.Serializer):
     """A manual entry. `duration` is derived by the server; a client's is ignored."""
 
     project = IdField()
-    start_time = serializers.DateTimeField()
-    end_time = serializers.DateTimeField()
+    start_time = InstantInput()
+    end_time = InstantInput()
     description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
 
 
 class TimeEntryUpdateInput(serializers.Serializer):
     project = IdField(required=False)
-    start_time = serializers.DateTimeField(required=False)
-    end_time = serializers.DateTimeField(required=False, allow_null=True)
+    start_time = InstantInput(required=False)
+    end_time = InstantInput(required=False, allow_null=True)
     description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
 
 
@@ -78,16 +78,16 @@ class TimerStartInput(serializers.Serializer):
 
 class TimeEntryListQuery(_RangeQuery):
     project = IdField(required=False)
-    from_ = serializers.DateTimeField(required=False, help_text="Entries that end after this instant.")
-    to_ = serializers.DateTimeField(required=False, help_text="Entries that start before this instant.")
+    from_ = InstantInput(required=False, help_text="Entries that end after this instant.")
+    to_ = InstantInput(required=False, help_text="Entries that start before this instant.")
     running = serializers.BooleanField(required=False, allow_null=True, default=None)
     source = serializers.ChoiceField(TimeEntry.Source.choices, required=False, help_text="Only entries of this source.")
 
 
 class ExportQuery(_RangeQuery):
     format = serializers.ChoiceField(["csv", "ical"], default="csv")
-    from_ = serializers.DateTimeField(required=False)
-    to_ = serializers.DateTimeField(required=False)
+    from_ = InstantInput(required=False)
+    to_ = InstantInput(required=False)
 
 
 class OverviewQuery(_RangeQuery):

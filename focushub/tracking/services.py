@@ -5,6 +5,7 @@ rollups and leaderboards exact, writes its timeline events last; then after comm
 queues the badge check."""
 
 import copy
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +26,8 @@ from focushub.tracking import credit, rollups
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.presenters import entry_data
 from focushub.transactions import service
+
+logger = logging.getLogger(__name__)
 
 MAX_FUTURE = timedelta(seconds=60)
 MAX_ENTRY = timedelta(hours=24)
@@ -307,6 +310,24 @@ def time_entry_delete(*, user: User, entry_id) -> None:
     badges_check_after_commit(user.pk, None)
 
 
+def _overdue(entry: TimeEntry, now: datetime) -> bool:
+    """The one overdue rule: a timer running longer than TIMER_MAX_HOURS."""
+    return now - entry.start_time > timedelta(hours=settings.TIMER_MAX_HOURS)
+
+
+def time_entries_auto_stop_overdue() -> int:
+    """Stop every timer that ran past TIMER_MAX_HOURS (the scheduled job); returns how
+    many. One transaction per entry: a timer stopped by hand meanwhile is skipped (the
+    service re-checks under the user's lock), and one failure does not undo the rest."""
+    cutoff = timezone.now() - timedelta(hours=settings.TIMER_MAX_HOURS)
+    overdue = TimeEntry.objects.filter(end_time__isnull=True, start_time__lt=cutoff).order_by("id")
+    stopped = sum(1 for entry_id in list(overdue.values_list("pk", flat=True))
+                  if time_entry_auto_stop(entry_id=entry_id) is not None)
+    if stopped:
+        logger.info("auto-stopped %d timer(s) running over %d h", stopped, settings.TIMER_MAX_HOURS)
+    return stopped
+
+
 @service
 def time_entry_auto_stop(*, entry_id: int) -> TimeEntry | None:
     """Stop a timer that ran past TIMER_MAX_HOURS at start + max (not at "now"), so the
@@ -317,7 +338,7 @@ def time_entry_auto_stop(*, entry_id: int) -> TimeEntry | None:
     user = _lock_user(owner_id)
     entry = _running(user.pk)
     max_run = timedelta(hours=settings.TIMER_MAX_HOURS)
-    if entry is None or entry.pk != entry_id or timezone.now() - entry.start_time <= max_run:
+    if entry is None or entry.pk != entry_id or not _overdue(entry, timezone.now()):
         return None
     if not projects_lock_shared([entry.project_id]):
         return None

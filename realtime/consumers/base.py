@@ -185,6 +185,8 @@ class Door(AsyncWebsocketConsumer):
     # -- client messages -------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self._closing:
+            return  # frames still in flight after we closed get no answer: the error said why
         ref = None
         try:
             allowed = self._bucket.take()

@@ -115,3 +115,11 @@ def test_malformed_authorization_header_never_gets_in(anon, live, header):
     response = anon.get("/users/me", headers={"Authorization": header})
     assert response.status_code == 401
     assert response.json()["code"] in {"token_invalid", "not_authenticated"}
+
+
+@pytest.mark.parametrize("scheme", ["Token", "JWT", "Basic"])
+def test_another_authorization_scheme_is_told_to_use_bearer(anon, make_actor, scheme):
+    actor = make_actor()
+    response = anon.get("/users/me", headers={"Authorization": f"{scheme} {actor.token}"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid" and "Bearer" in response.json()["detail"]

@@ -1,6 +1,7 @@
 """manage.py seed_demo: fill a fresh install with demo people, projects, time and badges
 (focushub.demo.services). Refuses to run twice unless --reset (or another --prefix)."""
 
+import logging
 import re
 import time
 
@@ -45,7 +46,15 @@ class Command(BaseCommand):
         def progress(line: str) -> None:
             self.stdout.write(f"  [{time.monotonic() - started:5.1f}s] {line}")
 
-        result = demo_seed(prefix=prefix, users=users, projects=projects, days=days, seed=seed, progress=progress)
+        # Every entry queues a badge check and django-q2 logs each queueing at INFO: ~900
+        # lines that would bury the two that matter (the summary and the login).
+        queue_log = logging.getLogger("django-q")
+        level = queue_log.level
+        queue_log.setLevel(max(level, logging.WARNING))
+        try:
+            result = demo_seed(prefix=prefix, users=users, projects=projects, days=days, seed=seed, progress=progress)
+        finally:
+            queue_log.setLevel(level)
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {result.users} people, {result.projects} projects, {result.entries} entries, "
             f"{result.running} running timers, {result.badges} badges."
