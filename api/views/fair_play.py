@@ -17,7 +17,7 @@ class AdminsOnly(permissions.BasePermission):
     message = "Only administrators can take people off the boards."
 
     def has_permission(self, request, view):
-        return request.user.is_authenticated and request.user.is_admin
+        return request.user.is_admin  # after IsAuthenticated: anonymous callers get 401 first
 
 
 class HiddenInput(serializers.Serializer):
@@ -40,7 +40,7 @@ def _user(username: str):
 
 
 class LeaderboardHiddenView(APIView):
-    permission_classes = [AdminsOnly]
+    permission_classes = [permissions.IsAuthenticated, AdminsOnly]
 
     @extend_schema(tags=["users"], responses={200: HiddenOutput})
     def get(self, request, username):

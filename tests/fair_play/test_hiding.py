@@ -7,7 +7,7 @@ from datetime import timedelta
 from focushub.timeline.models import Event
 from tests.fair_play.conftest import a_project, board, manual, midnight_days_ago
 from tests.realtime.streams import first
-from tests.support.clients import Socket
+from tests.support.clients import Api, Socket
 
 
 def test_a_hidden_person_leaves_every_board_at_once_and_comes_back_when_shown(player, fair_server):
@@ -54,6 +54,8 @@ def test_only_admins_may_hide_and_they_must_say_why(player):
     path = f"/users/{target.username}/leaderboard-hidden"
     assert someone.api.put(path, json={"hidden": True, "reason": "no"}).json()["code"] == "forbidden"
     assert someone.api.get(path).status_code == 403
+    anonymous = Api(someone.api.base_url)
+    assert [anonymous.get(path).status_code, anonymous.put(path, json={"hidden": True}).status_code] == [401, 401]
     missing_reason = admin.api.put(path, json={"hidden": True})
     assert (missing_reason.status_code, list(missing_reason.json()["errors"])) == (400, ["reason"])
     nobody = admin.api.put("/users/nobody-here/leaderboard-hidden", json={"hidden": True, "reason": "x"})
