@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers, added in one place (api/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.openapi.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "ProjectRoleEnum": "focushub.projects.models.ProjectMember.Role",
         "AssignableRoleEnum": "focushub.projects.validation.ASSIGNABLE_ROLES",
