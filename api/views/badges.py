@@ -2,8 +2,8 @@
 POST /badges and PATCH /badges/{id} (admins only; criteria validated by the domain)."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -61,7 +61,10 @@ class _BadgeDoor(APIView):
 class BadgeListView(_BadgeDoor):
     @extend_schema(
         parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-        responses={200: BadgeOutput(many=True)},
+        responses={200: inline_serializer("PaginatedBadgeList", {
+            "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True), "results": BadgeOutput(many=True),
+        })},
         description="Active badges (admins also see inactive ones) with earned_at and progress for the caller.",
     )
     def get(self, request):

@@ -120,7 +120,11 @@ class TimerStopView(APIView):
 class CurrentEntryView(APIView):
     @extend_schema(
         tags=["timer"],
-        responses={200: OpenApiResponse(TimeEntryOutput, description="My running entry, or `null`.")},
+        responses={200: OpenApiResponse(
+            # OpenAPI 3.0 spells "this entry or null" as a nullable allOf of the component.
+            {"allOf": [{"$ref": "#/components/schemas/TimeEntryOutput"}], "nullable": True},
+            description="My running entry, or `null`.",
+        )},
     )
     def get(self, request):
         entry = selectors.running_entry(user_id=request.user.pk)
