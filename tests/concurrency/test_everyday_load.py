@@ -215,7 +215,9 @@ async def _everyday_load(servers, clusters) -> None:
     server_errors = [(call, status) for p in people for call, status in p.statuses if status >= 500]
     assert server_errors == []
     requests_made = sum(len(p.statuses) for p in people)
-    assert requests_made > USERS * 20, f"only {requests_made} requests: the load did not run"
+    # Not a speed bar (the machine may be busy; CI runs both passes at once): every person
+    # kept working through the whole mix, several times.
+    assert min(len(p.statuses) for p in people) >= 8, f"only {requests_made} requests: the load did not run"
 
     for process in processes:
         log = log_since(process, offsets[process])
