@@ -19,7 +19,7 @@ class SentryReporter:
     """The reporter django-q2 instantiates with the configured options (none needed)."""
 
     def __init__(self, **options: Any) -> None:
-        self.options = options
+        """django-q2 passes the configured options; Sentry is set up by settings."""
 
     def report(self) -> None:
         sentry_sdk.capture_exception()

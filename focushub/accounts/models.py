@@ -58,6 +58,11 @@ class User(AbstractBaseUser):
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.CheckConstraint(condition=models.Q(role__in=["user", "admin"]), name="user_role_valid"),
+            # Hidden from the boards only with a reason other admins can read.
+            models.CheckConstraint(
+                condition=models.Q(leaderboard_hidden=False) | ~models.Q(leaderboard_hidden_reason=""),
+                name="user_hidden_with_a_reason",
+            ),
         ]
 
     def __str__(self):

@@ -16,14 +16,14 @@ those days); the scheduled aggregation rebuilds whole days (credit_rebuild_day).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import F, Q
 
 from focushub.tracking.models import CreditRules, DailyCredit, DailyRollup, TimeEntry
-from focushub.tracking.rollups import split_by_utc_day
+from focushub.tracking.rollups import split_by_day, split_by_utc_day
 
 Interval = tuple[datetime, datetime]
 MAX_ENTRY = timedelta(hours=24)  # services refuse longer entries: bounds every day read
@@ -39,15 +39,24 @@ def counts_q(*, running: bool = False) -> Q:
     return trusted if running else trusted & Q(end_time__isnull=False)
 
 
+def merged(ordered: Iterable[Interval]) -> Iterator[Interval]:
+    """The union of intervals given in start order, as disjoint intervals, one at a time
+    (so a streamed read is merged without holding it)."""
+    span: Interval | None = None
+    for start, end in ordered:
+        if span is not None and start <= span[1]:
+            span = (span[0], max(span[1], end))
+            continue
+        if span is not None:
+            yield span
+        span = (start, end)
+    if span is not None:
+        yield span
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """The union of the intervals as disjoint, sorted intervals."""
-    merged: list[list[datetime]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+    return list(merged(sorted(intervals)))
 
 
 def union_by_day(intervals: Iterable[Interval]) -> dict[date, int]:
@@ -154,27 +163,10 @@ def credited_by_local_day(*, user_id: int, tz, first: date, last: date, now: dat
         .values_list("start_time", "end_time")
     )
     out: dict[date, int] = defaultdict(int)
-
-    def add(start: datetime, end: datetime) -> None:
-        cursor, end = max(start, lo), min(end, hi)
-        while cursor < end:
-            local = cursor.astimezone(tz)
-            midnight = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC)
-            piece_end = min(end, midnight)
-            out[local.date()] += int((piece_end - cursor).total_seconds())
-            cursor = piece_end
-
-    span: list[datetime] | None = None
-    for start, end in rows.iterator(chunk_size=2000):
-        end = now if end is None else end
-        if span is not None and start <= span[1]:
-            span[1] = max(span[1], end)
-            continue
-        if span is not None:
-            add(*span)
-        span = [start, end]
-    if span is not None:
-        add(*span)
+    streamed = ((start, now if end is None else end) for start, end in rows.iterator(chunk_size=2000))
+    for start, end in merged(streamed):
+        for day, seconds in split_by_day(max(start, lo), min(end, hi), tz).items():
+            out[day] += seconds
     return dict(out)
 
 

@@ -40,6 +40,9 @@ class TimeEntry(models.Model):
                 | models.Q(end_time__isnull=False, duration__isnull=False),
                 name="entry_duration_iff_stopped",
             ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["timer", "manual", "edited"]), name="entry_source_known"
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-start_time", "-id"]),
@@ -69,6 +72,9 @@ class DailyRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "project", "date"], name="rollup_unique"),
+            models.CheckConstraint(
+                condition=models.Q(credited__gte=0, credited__lte=86400), name="rollup_credit_within_a_day"
+            ),
         ]
         indexes = [models.Index(fields=["date", "user"]), models.Index(fields=["project", "date"])]
 

@@ -5,23 +5,29 @@ entry at UTC midnights gives integer pieces that add up to its duration exactly 
 agree with the SQL rebuild (focushub.tracking.aggregation)."""
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.db.models import F
 
 from focushub.tracking.models import DailyRollup, TimeEntry
 
 
-def split_by_utc_day(start: datetime, end: datetime) -> dict[date, int]:
+def split_by_day(start: datetime, end: datetime, tz: tzinfo = UTC) -> dict[date, int]:
+    """Seconds of [start, end) on each calendar day in `tz`. The arithmetic is done in UTC
+    (Python subtracts two times of one zone on the wall clock, which a DST change breaks)."""
     pieces: dict[date, int] = {}
-    cursor = start.astimezone(UTC)
-    end = end.astimezone(UTC)
+    cursor, end = start.astimezone(UTC), end.astimezone(UTC)
     while cursor < end:
-        next_midnight = datetime.combine(cursor.date() + timedelta(days=1), time(), tzinfo=UTC)
+        day = cursor.astimezone(tz).date()
+        next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC)
         piece_end = min(end, next_midnight)
-        pieces[cursor.date()] = int((piece_end - cursor).total_seconds())
+        pieces[day] = pieces.get(day, 0) + int((piece_end - cursor).total_seconds())
         cursor = piece_end
     return pieces
+
+
+def split_by_utc_day(start: datetime, end: datetime) -> dict[date, int]:
+    return split_by_day(start, end, UTC)
 
 
 def contribution(entry: TimeEntry | None) -> dict[tuple[int, date], tuple[int, int]]:
