@@ -16,9 +16,19 @@ from focushub.timeline.models import Event
 from focushub.tracking import services
 from focushub.tracking.models import DailyRollup, TimeEntry
 
+_NOW: list = []
+
+
+@pytest.fixture(autouse=True)
+def _one_now_per_test():
+    """Times in a test are relative to one instant: computed a second apart on a busy
+    machine, "5 h ago" and "3 h ago" would be 7201 s apart."""
+    _NOW[:] = [timezone.now().replace(microsecond=0)]
+
 
 def _at(**delta) -> str:
-    return (timezone.now().replace(microsecond=0) - timedelta(**delta)).isoformat()
+    now = _NOW[0] if _NOW else timezone.now().replace(microsecond=0)  # parametrize lists: at import
+    return (now - timedelta(**delta)).isoformat()
 
 
 def _manual(actor, project_id, start: str, end: str, **extra):
