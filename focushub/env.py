@@ -1,11 +1,16 @@
 """Strict readers for settings that come from the environment (healthchecks' style).
 
-Each helper refuses a malformed value with ImproperlyConfigured instead of guessing, and
-reads `<NAME>_FILE` when set so secrets can come from mounted files.
+Settings are computed at import and nothing else happens there (focushub/apps.py does the
+creating), so each helper only reads and checks. A malformed value is refused with
+ImproperlyConfigured naming the variable instead of being guessed at, or surfacing later
+as a bare int()/float() traceback. `<NAME>_FILE` is read when set, so secrets can come
+from mounted files. Messages about URLs name the variable and the part that is wrong but
+never repeat the value: URLs carry passwords.
 """
 
 import os
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -24,6 +29,12 @@ def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+def _given(name: str) -> str | None:
+    """The value, or None when the variable is unset or blank (blank means: the default)."""
+    raw = env(name)
+    return None if raw is None or raw.strip() == "" else raw.strip()
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = env(name)
     if raw is None:
@@ -36,16 +47,33 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
 
 
-def env_int(name: str, default: int, *, minimum: int = 1) -> int:
-    raw = env(name)
-    if raw is None or raw.strip() == "":
+def _number(name: str, default, kind: str, parse, minimum, maximum=None):
+    raw = _given(name)
+    if raw is None:
         return default
     try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be >= {minimum}, got {value}")
+        value = parse(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be {kind}, got {raw!r}") from None
+    if not value >= minimum or (maximum is not None and value > maximum):  # `not >=` also refuses nan
+        bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+        raise ImproperlyConfigured(f"{name} must be {bounds}, got {raw!r}")
+    return value
+
+
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+    return _number(name, default, "an integer", int, minimum)
+
+
+def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    return _number(name, default, "a number", float, minimum, maximum)
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, case-insensitively (they are given upper case, like log levels)."""
+    value = (_given(name) or default).upper()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
 
@@ -56,9 +84,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_subset(name: str, default: list[str], allowed: tuple[str, ...]) -> list[str]:
+    """A comma-separated subset of `allowed`, sorted; unset or blank gives the default."""
+    chosen = sorted(set(env_list(name, default)) or default)
+    unknown = sorted(set(chosen) - set(allowed))
+    if unknown:
+        raise ImproperlyConfigured(f"{name} is a comma-separated subset of {','.join(allowed)}, got {unknown}")
+    return chosen
+
+
 def env_rate(name: str, default: str) -> str:
     """A DRF throttle rate such as `10/min`; refused at startup rather than at first use."""
     value = (env(name) or default).strip()
     if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
         raise ImproperlyConfigured(f"{name} must look like 10/min (count/s|min|hour|day), got {value!r}")
     return value
+
+
+def env_url(name: str, schemes: tuple[str, ...]) -> str:
+    """A URL with one of `schemes` and a host (a valid port, if any); "" when unset. Checked
+    here because the libraries that read these URLs fail later, at first use, in words
+    that do not name the variable."""
+    raw = _given(name)
+    if raw is None:
+        return ""
+    expected = " or ".join(f"{scheme}://" for scheme in schemes)
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a valid URL (its port or host cannot be parsed)") from None
+    if parts.scheme not in schemes:
+        raise ImproperlyConfigured(f"{name} must be a URL starting with {expected}")
+    if not parts.hostname and parts.scheme != "unix":
+        raise ImproperlyConfigured(f"{name} must name a host ({expected}host...)")
+    return raw

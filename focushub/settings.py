@@ -3,30 +3,36 @@
 With no variables set the server runs embedded (SQLite in WAL mode, in-process channel
 layer, local-memory cache, local media folder, django-q2 on the ORM broker). DATABASE_URL
 and REDIS_URL switch to PostgreSQL and Redis. See README.md, "Configuration".
+
+Importing this module only computes values: it creates no folder and writes no file, so
+reading the configuration (a test, a linter, a one-off script) leaves the disk as it was.
+The data folders and the embedded mode's generated secret key are made by the startup
+step every process runs (focushub/apps.py). A malformed value stops the import with a
+message naming the variable (focushub/env.py).
 """
 
 import logging
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from focushub.env import env, env_bool, env_int, env_list, env_rate
+from focushub.env import env, env_bool, env_choice, env_float, env_int, env_list, env_rate, env_subset, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("FOCUSHUB_DATA_DIR") or BASE_DIR / "var")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-DATABASE_URL = env("DATABASE_URL") or ""
-REDIS_URL = env("REDIS_URL") or ""
+DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql"))
+REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
 EMBEDDED = not DATABASE_URL
 
 
 def _secret_key() -> str:
-    """A production deployment must set SECRET_KEY; an embedded one keeps a generated key."""
+    """A production deployment must set SECRET_KEY. An embedded one without it gets ""
+    here: the startup step (focushub/apps.py) generates the key file once and fills the
+    setting in, and until then Django refuses to use the empty key rather than sign with it."""
     configured = env("SECRET_KEY")
     if configured:
         if len(configured) < 32:
@@ -39,20 +45,19 @@ def _secret_key() -> str:
             "SECRET_KEY is required when DATABASE_URL is set (production). "
             "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+    return ""
 
 
 SECRET_KEY = _secret_key()
+# Set when the embedded mode keeps a key it generates on its first start (focushub/apps.py).
+GENERATED_SECRET_KEY_FILE = None if SECRET_KEY else DATA_DIR / "secret_key"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = False
 
 INSTALLED_APPS = [
     "daphne",
+    "focushub",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -190,7 +195,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves admin and API-docs assets straight from the installed apps, so the
 # one-command run needs no collectstatic step and /docs works offline.
 WHITENOISE_USE_FINDERS = True
@@ -204,17 +208,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 MAX_REQUEST_BYTES = 5 * 1024 * 1024
 
-CLOUDINARY_URL = env("CLOUDINARY_URL") or ""
-SENTRY_DSN = env("SENTRY_DSN") or ""
+CLOUDINARY_URL = env_url("CLOUDINARY_URL", ("cloudinary",))
+SENTRY_DSN = env_url("SENTRY_DSN", ("http", "https"))
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0, maximum=1.0)
 
 ACCESS_TOKEN_TTL = timedelta(seconds=env_int("ACCESS_TOKEN_TTL", 15 * 60))
 REFRESH_TOKEN_TTL = timedelta(seconds=env_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600))
 TIMER_MAX_HOURS = env_int("TIMER_MAX_HOURS", 12)
 # Fair play (focushub/tracking/credit.py): which entry sources count on boards and time
 # badges, and how far back a manual entry or an edit may place time and still count.
-BOARD_SOURCES = sorted({part.strip() for part in (env("BOARD_SOURCES") or "timer,manual,edited").split(",")} - {""})
-if not set(BOARD_SOURCES) <= {"timer", "manual", "edited"}:
-    raise ImproperlyConfigured("BOARD_SOURCES is a comma-separated subset of timer,manual,edited.")
+BOARD_SOURCES = env_subset("BOARD_SOURCES", ["edited", "manual", "timer"], ("timer", "manual", "edited"))
 BOARD_BACKDATE_DAYS = env_int("BOARD_BACKDATE_DAYS", 7, minimum=0)
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "focushub"
@@ -260,13 +263,14 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"redis_outage": {"()": "realtime.logfilters.RedisOutage"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # One WARNING per outage instead of a traceback a second (realtime/logfilters.py).
         "channels_redis.pubsub": {"filters": ["redis_outage"]},
@@ -286,7 +290,7 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration()],
-        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE") or 0.0),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
         # No cookies, user IPs or request bodies; the default scrubber also removes
         # Authorization headers and any field named like a token or password.
         send_default_pii=False,

@@ -1,18 +1,58 @@
-"""Settings come from the environment and refuse bad or missing production values."""
+"""Settings come from the environment, refuse bad or missing production values, and
+leave the disk alone until the startup step runs."""
 
 import os
 import subprocess
 import sys
+
+import pytest
 
 from tests.support.processes import ROOT
 
 CHECK = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY[:4])"
 
 
-def boot(tmp_path, **env):
+def boot(tmp_path, code=CHECK, **env):
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}}
     clean.update(DJANGO_SETTINGS_MODULE="focushub.settings", FOCUSHUB_DATA_DIR=str(tmp_path), **env)
-    return subprocess.run([sys.executable, "-c", CHECK], cwd=ROOT, env=clean, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_importing_the_settings_creates_nothing(tmp_path):
+    fresh = tmp_path / "fresh"
+    result = boot(fresh, code="import focushub.settings")
+    assert result.returncode == 0, result.stderr
+    assert not fresh.exists()
+
+
+def test_startup_creates_the_data_folders(tmp_path):
+    fresh = tmp_path / "fresh"
+    result = boot(fresh)
+    assert result.returncode == 0, result.stderr
+    assert {path.name for path in fresh.iterdir()} == {"media", "static", "secret_key"}
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("SENTRY_TRACES_SAMPLE_RATE", "lots", "SENTRY_TRACES_SAMPLE_RATE must be a number, got 'lots'"),
+    ("SENTRY_TRACES_SAMPLE_RATE", "1.5", "SENTRY_TRACES_SAMPLE_RATE must be from 0.0 to 1.0, got '1.5'"),
+    ("Q_WORKERS", "two", "Q_WORKERS must be an integer, got 'two'"),
+    ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'"),
+    ("BOARD_SOURCES", "timer,bonus", "BOARD_SOURCES is a comma-separated subset of timer,manual,edited"),
+])
+def test_a_bad_value_names_the_variable(tmp_path, name, value, message):
+    result = boot(tmp_path, **{name: value})
+    assert result.returncode != 0
+    assert message in result.stderr.splitlines()[-1]
+
+
+def test_a_bad_url_names_the_variable_but_never_shows_the_password(tmp_path):
+    for url in ("mysql://focus:hunter2-secret@db/focushub", "postgres://focus:hunter2-secret@db:port/focushub"):
+        result = boot(tmp_path, DATABASE_URL=url, SECRET_KEY="x" * 40)
+        assert result.returncode != 0
+        assert "DATABASE_URL" in result.stderr.splitlines()[-1]
+        assert "hunter2" not in result.stderr
+    result = boot(tmp_path, REDIS_URL="localhost:6379")
+    assert "REDIS_URL must be a URL starting with redis:// or rediss:// or unix://" in result.stderr
 
 
 def test_production_without_secret_key_refuses_to_start(tmp_path):
