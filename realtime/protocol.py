@@ -7,7 +7,20 @@ parser (tests/realtime/test_asyncapi.py). Prose and examples: docs/realtime.md.
 
 from dataclasses import dataclass
 
-from focushub.timeline.kinds import BADGE, ENTRY, ID, INT, KINDS, PROJECT_BRIEF, TEXT, TIME, USER, Schema, obj
+from focushub.timeline.kinds import (
+    BADGE,
+    ENTRY,
+    ID,
+    INT,
+    KINDS,
+    NULLABLE_ENTRY,
+    PROJECT_BRIEF,
+    TEXT,
+    TIME,
+    USER,
+    Schema,
+    obj,
+)
 
 NULLABLE_ID = {"type": ["integer", "null"]}
 REF = {"type": ["string", "integer", "null"], "description": "echoed from the client message it answers"}
@@ -48,13 +61,13 @@ class Message:
 
 
 SERVER_MESSAGES: dict[str, Message] = {m.name: m for m in (
-    Message("hello.me", typed("hello", {"user": USER, "timer": {"oneOf": [ENTRY, {"type": "null"}]},
+    Message("hello.me", typed("hello", {"user": USER, "timer": NULLABLE_ENTRY,
                                         "last_event_id": INT}),
             "/ws/me opened: who you are, your running timer, the newest event id now"),
     Message("hello.project", typed("hello", {"project": PROJECT_FOR_WATCHER, "last_event_id": INT}),
             "/ws/projects/{id} opened"),
     Message("timeline.event", typed("timeline.event", LOGGED), "a timeline event the socket may see"),
-    Message("timer.started", typed("timer.started", {**LOGGED, "entry": ENTRY, "stopped": NULLABLE_ID}),
+    Message("timer.started", typed("timer.started", {**LOGGED, "entry": ENTRY, "stopped": NULLABLE_ENTRY}),
             "one of your timers started"),
     Message("timer.stopped", typed("timer.stopped", {
         **LOGGED, "entry": ENTRY, "reason": {"enum": ["user", "auto", "access_revoked", "project_deleted"]}}),
@@ -70,7 +83,7 @@ SERVER_MESSAGES: dict[str, Message] = {m.name: m for m in (
         "online": {"oneOf": [{"type": "array", "items": ONLINE}, {"type": "null"}]}}),
             "who is tracking on the project, and (members only) who is online"),
     Message("ok", typed("ok", {"request": {"enum": ["timer.start", "timer.stop"]}, "ref": REF, "entry": ENTRY},
-                        {"stopped": {"oneOf": [ENTRY, {"type": "null"}]}}),
+                        {"stopped": NULLABLE_ENTRY}),
             "the reply to a timer.start or timer.stop"),
     Message("pong", typed("pong", {"ref": REF}), "the reply to a ping"),
     Message("error", typed("error", {"code": TEXT, "detail": TEXT, "ref": REF},

@@ -37,7 +37,7 @@ def test_timers_start_and_stop_and_their_events_are_kept(live, cut_off):
     assert started.status_code == 201, started.text
     stopped = api.post("/time-entries/stop")
     assert stopped.status_code == 200, stopped.text
-    entry = TimeEntry.objects.get(pk=started.json()["id"])
+    entry = TimeEntry.objects.get(pk=started.json()["entry"]["id"])
     assert entry.end_time is not None
     kinds = list(Event.objects.filter(actor_id=team.contributor.id).order_by("id").values_list("kind", flat=True))
     assert kinds[-2:] == ["timer.started", "timer.stopped"]
@@ -82,7 +82,7 @@ def test_a_socket_still_gets_its_events_by_the_relay_polling_the_database(live, 
 def test_no_path_answers_500_while_redis_is_gone(live, cut_off):
     team = make_team(live)
     api = Api(cut_off.url, team.owner.token)
-    entry = api.post("/time-entries/start", json={"project": team.pid}).json()
+    entry = api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
     paths = [
         "/users/me", f"/users/{team.owner.username}", f"/users/{team.owner.username}/timeline", "/projects",
         f"/projects/{team.pid}", f"/projects/{team.pid}/members", f"/projects/{team.pid}/timeline", "/timeline",

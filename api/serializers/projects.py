@@ -7,6 +7,7 @@ from rest_framework import serializers
 from api.serializers.common import IsoDateTime, UserBriefOutput
 from focushub.ids import MAX_ID
 from focushub.projects.models import Project, ProjectMember
+from focushub.projects.presenters import project_brief
 from focushub.projects.validation import ASSIGNABLE_ROLES, COLOR
 
 
@@ -60,9 +61,15 @@ class ProjectOutput(serializers.Serializer):
 
 
 class ProjectBriefOutput(serializers.Serializer):
+    """The project as entries, events and the overview embed it (project_brief)."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     color = serializers.CharField()
+    visibility = serializers.ChoiceField(Project.Visibility.choices)
+
+    def to_representation(self, instance):
+        return project_brief(instance)
 
 
 class MemberAddInput(serializers.Serializer):

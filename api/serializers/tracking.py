@@ -1,13 +1,13 @@
-"""Wire shapes of time entries, the overview and the export query (SPEC §6). A time
-entry is {id, project (id), description, start_time, end_time, duration, created_at,
-updated_at}, the same object websocket frames carry (focushub.tracking.presenters)."""
+"""Wire shapes of time entries, the overview and the export query. The fields declare
+the OpenAPI schema; the data itself comes from focushub.tracking.presenters, the same
+objects websocket frames and event payloads carry."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.common import InstantInput, IsoDateTime, StreakOutput
 from api.serializers.projects import IdField, ProjectBriefOutput
 from focushub.tracking.models import TimeEntry
+from focushub.tracking.presenters import entry_data, start_data
 from focushub.tracking.services import MAX_DESCRIPTION
 
 
@@ -30,7 +30,7 @@ class _RangeQuery(serializers.Serializer):
 
 class TimeEntryOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    project = serializers.IntegerField(source="project_id")
+    project = ProjectBriefOutput()
     description = serializers.CharField()
     start_time = IsoDateTime()
     end_time = IsoDateTime(allow_null=True, help_text="null while the timer runs")
@@ -43,16 +43,19 @@ class TimeEntryOutput(serializers.Serializer):
     created_at = IsoDateTime()
     updated_at = IsoDateTime()
 
+    def to_representation(self, instance):
+        return entry_data(instance)
 
-class TimerStartOutput(TimeEntryOutput):
-    """The running entry plus `stopped`: the entry this start stopped (context "stopped")."""
 
-    stopped = serializers.SerializerMethodField()
+class TimerStartOutput(serializers.Serializer):
+    """A timer started, in the one shape REST and both socket messages share (start_data):
+    the running entry and the entry this start stopped at the same instant, or null."""
 
-    @extend_schema_field(TimeEntryOutput(allow_null=True))
-    def get_stopped(self, entry):
-        stopped = self.context["stopped"]
-        return None if stopped is None else TimeEntryOutput(stopped).data
+    entry = TimeEntryOutput()
+    stopped = TimeEntryOutput(allow_null=True)
+
+    def to_representation(self, instance):
+        return start_data(instance.entry, instance.stopped)
 
 
 class TimeEntryCreateInput(serializers.Serializer):

@@ -94,8 +94,9 @@ class TimerStartView(APIView):
         tags=["timer"],
         request=TimerStartInput,
         responses={201: TimerStartOutput, 403: _403, 404: _404},
-        description="Start a timer. The response is the running entry plus `stopped`: the entry this start "
-        "stopped at the same instant (Toggl's behaviour), or null.",
+        description="Start a timer. The answer is `{entry, stopped}`: the running entry, and the entry this "
+        "start stopped at the same instant (Toggl's behaviour) or null; the socket's `ok` and the "
+        "`timer.started` event carry the same two fields.",
     )
     def post(self, request):
         data = TimerStartInput(data=request.data)
@@ -104,8 +105,7 @@ class TimerStartView(APIView):
             user=request.user, project_id=data.validated_data["project"],
             description=data.validated_data["description"],
         )
-        body = TimerStartOutput(result.entry, context={"stopped": result.stopped}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(TimerStartOutput(result).data, status=status.HTTP_201_CREATED)
 
 
 class TimerStopView(APIView):

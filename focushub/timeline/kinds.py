@@ -36,10 +36,11 @@ NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 USER = obj({"id": ID, "username": TEXT, "avatar_url": TEXT})
 PROJECT_BRIEF = obj({"id": ID, "name": TEXT, "color": TEXT, "visibility": {"enum": ["public", "private"]}})
 ENTRY = obj({
-    "id": ID, "project": ID, "description": TEXT, "start_time": TIME, "end_time": NULLABLE_TIME,
+    "id": ID, "project": PROJECT_BRIEF, "description": TEXT, "start_time": TIME, "end_time": NULLABLE_TIME,
     "duration": {"type": ["integer", "null"], "minimum": 1}, "source": {"enum": ["timer", "manual", "edited"]},
     "created_at": TIME, "updated_at": TIME,
 })
+NULLABLE_ENTRY = {"oneOf": [ENTRY, {"type": "null"}]}
 MEMBER = obj({"user": USER, "role": {"enum": ["owner", "maintainer", "contributor", "viewer"]}, "joined_at": TIME})
 BADGE = obj({"id": ID, "slug": TEXT, "name": TEXT, "description": TEXT, "image_url": TEXT})
 
@@ -75,8 +76,8 @@ KINDS: dict[str, Kind] = {
         Kind("member.removed", ABOUT_A_PROJECT,
              obj({"project": PROJECT_BRIEF, "member": MEMBER, "left": {"type": "boolean"}}),
              "a member left (`left`) or was removed"),
-        Kind("timer.started", ABOUT_A_PROJECT, obj({"entry": ENTRY, "stopped": {"type": ["integer", "null"]}}),
-             "a timer started; `stopped` is the id of the entry it stopped, or null"),
+        Kind("timer.started", ABOUT_A_PROJECT, obj({"entry": ENTRY, "stopped": NULLABLE_ENTRY}),
+             "a timer started; `stopped` is the entry it stopped at the same instant, or null"),
         Kind("timer.stopped", ABOUT_A_PROJECT,
              obj({"entry": ENTRY}, {"reason": {"enum": ["access_revoked", "project_deleted"]},
                                     "deleted": {"const": True}}),

@@ -20,9 +20,9 @@ def entries_of_user(
     source: str | None = None,
 ) -> QuerySet[TimeEntry]:
     """The user's entries that overlap [start, end) (a running entry reaches "now"),
-    newest first. Overlap rather than "starts inside" so an entry crossing midnight
-    shows up on both days, as it counts on both."""
-    entries = TimeEntry.objects.filter(user_id=user_id)
+    newest first, each with its project (entries embed it). Overlap rather than "starts
+    inside" so an entry crossing midnight shows up on both days, as it counts on both."""
+    entries = TimeEntry.objects.filter(user_id=user_id).select_related("project")
     if project_id is not None:
         entries = entries.filter(project_id=project_id)
     if end is not None:
@@ -38,11 +38,13 @@ def entries_of_user(
 
 def entry_of_user(*, user_id: int, entry_id) -> TimeEntry:
     entry_id = parse_id(entry_id)
-    entry = TimeEntry.objects.filter(pk=entry_id, user_id=user_id).first() if entry_id else None
+    entries = TimeEntry.objects.filter(pk=entry_id, user_id=user_id).select_related("project")
+    entry = entries.first() if entry_id else None
     if entry is None:
         raise NotFound()
     return entry
 
 
 def running_entry(*, user_id: int) -> TimeEntry | None:
-    return TimeEntry.objects.filter(user_id=user_id, end_time__isnull=True).first()
+    return TimeEntry.objects.filter(user_id=user_id, end_time__isnull=True).select_related("project").first()
+

@@ -24,7 +24,7 @@ from focushub.projects.validation import storable_text
 from focushub.timeline.services import event_record
 from focushub.tracking import credit, rollups
 from focushub.tracking.models import TimeEntry
-from focushub.tracking.presenters import entry_data
+from focushub.tracking.presenters import entry_data, start_data
 from focushub.transactions import service
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
         event_record(actor_id=user.pk, kind="timer.stopped", project=running.project,
                      payload={"entry": entry_data(running)})
     event_record(actor_id=user.pk, kind="timer.started", project=project,
-                 payload={"entry": entry_data(entry), "stopped": running.pk if running else None})
+                 payload=start_data(entry, running))
     if running is not None:
         badges_check_after_commit(user.pk, running.pk)
     badges_check_after_commit(user.pk, entry.pk)

@@ -16,7 +16,7 @@ from focushub.accounts.models import User
 from focushub.accounts.selectors import user_active_by_id
 from focushub.accounts.tokens import TokenInvalid
 from focushub.presenters import user_brief
-from focushub.tracking.presenters import entry_data
+from focushub.tracking.presenters import entry_data, start_data
 from focushub.tracking.services import time_entry_start, time_entry_stop
 from realtime.boards import UNKNOWN
 from realtime.consumers.base import Door, parse_since
@@ -56,7 +56,7 @@ def _active(user_id: int) -> User:
 
 def timer_start(user_id: int, project: Any, description: Any) -> dict[str, Any]:
     result = time_entry_start(user=_active(user_id), project_id=project, description=description)
-    return {"entry": entry_data(result.entry), "stopped": entry_data(result.stopped) if result.stopped else None}
+    return start_data(result.entry, result.stopped)
 
 
 def timer_stop(user_id: int) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def test_two_tabs_editing_overlapping_entries_at_once_leave_the_credit_exact(pla
 def test_the_auto_stop_racing_an_edit_leaves_the_credit_exact(player, settings):
     ada = player()
     project = a_project(ada)
-    started = ada.api.post("/time-entries/start", json={"project": project}).json()
+    started = ada.api.post("/time-entries/start", json={"project": project}).json()["entry"]
     overdue_start = now() - timedelta(hours=settings.TIMER_MAX_HOURS + 2)
     TimeEntry.objects.filter(pk=started["id"]).update(start_time=overdue_start, placed_at=overdue_start)
     manual(ada, project, overdue_start + timedelta(hours=1), overdue_start + timedelta(hours=3))

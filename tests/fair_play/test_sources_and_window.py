@@ -18,7 +18,7 @@ from workers import tasks
 def test_each_way_of_making_time_records_its_source(player, fair_server, settings):
     ada = player()
     project = a_project(ada)
-    started = ada.api.post("/time-entries/start", json={"project": project}).json()
+    started = ada.api.post("/time-entries/start", json={"project": project}).json()["entry"]
     stopped = ada.api.post("/time-entries/stop").json()
     assert (started["source"], stopped["source"]) == ("timer", "timer")
     typed = manual(ada, project, now() - timedelta(hours=3), now() - timedelta(hours=2))

@@ -48,7 +48,7 @@ def test_a_running_timer_is_shown_on_the_boards_of_its_project_only(crew, new_pr
     other_project = new_project(people[1])
     started = people[1].api.post("/time-entries/start", json={"project": other_project})
     assert started.status_code == 201, started.text
-    since = started.json()["start_time"]
+    since = started.json()["entry"]["start_time"]
 
     global_rows = {row["user"]["id"]: row for row in read_board(anon, period="all")["rows"]}
     assert global_rows[people[1].id]["running_since"] == since

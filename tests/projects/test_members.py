@@ -154,7 +154,7 @@ def test_removing_a_member_stops_their_running_timer_on_the_project(team):
     assert started.status_code == 201
     assert team.maintainer.api.delete(f"/projects/{team.pid}/members/{team.helper.id}").status_code == 204
     assert team.helper.api.get("/time-entries/current").json() is None
-    entry = TimeEntry.objects.get(pk=started.json()["id"])
+    entry = TimeEntry.objects.get(pk=started.json()["entry"]["id"])
     assert entry.end_time is not None and entry.duration >= 1
     stop = Event.objects.get(kind="timer.stopped")
     assert (stop.actor_id, stop.payload["reason"]) == (team.helper.id, "access_revoked")
@@ -169,7 +169,7 @@ def test_becoming_a_viewer_stops_the_timer_and_tracking(team):
 
 def test_a_timer_on_another_project_keeps_running_when_removed_elsewhere(team):
     other = team.helper.api.post("/projects", json={"name": "Mine"}).json()
-    running = team.helper.api.post("/time-entries/start", json={"project": other["id"]}).json()
+    running = team.helper.api.post("/time-entries/start", json={"project": other["id"]}).json()["entry"]
     team.owner.api.delete(f"/projects/{team.pid}/members/{team.helper.id}")
     assert team.helper.api.get("/time-entries/current").json()["id"] == running["id"]
 

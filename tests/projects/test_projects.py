@@ -248,7 +248,7 @@ def test_deleting_a_project_takes_its_time_off_every_leaderboard(team):
     assert team.owner.api.get(f"/projects/{team.pid}").status_code == 404
     stopped = Event.objects.get(kind="timer.stopped", actor_id=team.contributor.id)
     assert (stopped.audience, stopped.payload["reason"]) == ("private", "project_deleted")
-    assert stopped.payload["entry"]["project"] == team.pid
+    assert stopped.payload["entry"]["project"]["id"] == team.pid
     assert stopped.id < event.id
 
 

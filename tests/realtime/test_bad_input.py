@@ -155,7 +155,7 @@ def test_clients_that_vanish_while_being_answered_leave_no_error_in_the_log(live
         socket.ws.socket.shutdown(2)  # gone mid-burst, without a close handshake
         socket.ws.socket.close()
     time.sleep(1.5)
-    assert team.contributor.api.get("/time-entries/current").json()["project"] == team.pid
+    assert team.contributor.api.get("/time-entries/current").json()["project"]["id"] == team.pid
     with open(live.log_path, "rb") as log:
         log.seek(offset)
         written = log.read().decode(errors="replace")

@@ -66,7 +66,7 @@ def test_an_event_caused_through_one_daphne_reaches_sockets_on_another(start_ser
         for socket in (mine, teammate):
             first(socket, "hello")
         first(spectator, "leaderboard.snapshot")
-        started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+        started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
         assert first(mine, "timer.started", timeout=2)["entry"]["id"] == started["id"]
         assert first_event(teammate, "timer.started", timeout=2)["event"]["actor"]["id"] == team.contributor.id
         team.contributor.api.post("/time-entries/stop")
@@ -119,7 +119,7 @@ def test_no_event_is_lost_across_a_daphne_crash(live, start_server, team):
         tab.drain()
     server.kill()
     team.contributor.api.post("/time-entries/stop")
-    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
     team.owner.api.post("/time-entries/start", json={"project": team.pid})
 
     restarted = start_server(port=server.port)

@@ -21,7 +21,7 @@ def test_hello_names_the_user_the_running_timer_and_the_newest_event(connect, te
     cursor = quiet_hello["last_event_id"]
     socket = connect("/ws/me", token=team.contributor.token, since=cursor)
     hello = first(socket, "hello")
-    assert hello["timer"]["id"] == started.json()["id"]
+    assert hello["timer"]["id"] == started.json()["entry"]["id"]
     assert hello["timer"]["end_time"] is None
     # last_event_id is the relay's horizon: the start's event is inside it (replayed after
     # hello) or just past it (arriving live); either way this socket receives it.
@@ -71,7 +71,7 @@ def test_a_timer_started_over_rest_reaches_the_socket(connect, team):
     response = team.contributor.api.post("/time-entries/start", json={"project": team.pid})
     assert response.status_code == 201, response.text
     started = first(socket, "timer.started", timeout=3)
-    assert started["entry"]["id"] == response.json()["id"]
+    assert started["entry"]["id"] == response.json()["entry"]["id"]
     assert started["event"]["actor"]["id"] == team.contributor.id
 
 

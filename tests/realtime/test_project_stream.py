@@ -30,7 +30,7 @@ def test_members_see_who_starts_and_stops_tracking(connect, team):
     assert hello["project"]["id"] == team.pid and hello["project"]["role"] == "owner"
     assert tracking(first(socket, "presence")) == []
 
-    started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
     now = presence_until(socket, lambda m: m["tracking"], timeout=3)
     assert now["tracking"] == [{"user": {"id": team.contributor.id, "username": team.contributor.username,
                                          "avatar_url": ""},

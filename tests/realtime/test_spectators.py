@@ -45,7 +45,7 @@ def test_a_running_timer_shows_as_running_since(connect, public_team):
     first(socket, "leaderboard.snapshot")
     track(public_team.owner, public_team.pid, 5)
     first(socket, "leaderboard.update", timeout=2)
-    started = public_team.owner.api.post("/time-entries/start", json={"project": public_team.pid}).json()
+    started = public_team.owner.api.post("/time-entries/start", json={"project": public_team.pid}).json()["entry"]
     update = first(socket, "leaderboard.update", timeout=2)
     assert update["rows"][0]["running_since"] == started["start_time"]
 

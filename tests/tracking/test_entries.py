@@ -118,7 +118,7 @@ def test_the_list_filters_by_project_time_window_and_running(team):
     other = team.contributor.api.post("/projects", json={"name": "Other"}).json()
     a = _manual(team.contributor, team.pid, _at(hours=10), _at(hours=9))
     b = _manual(team.contributor, other["id"], _at(hours=6), _at(hours=5))
-    c = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    c = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
 
     def ids(**query):
         response = team.contributor.api.get("/time-entries?" + urlencode(query))
@@ -241,7 +241,7 @@ def test_a_former_tracker_may_fix_a_description_but_not_move_time(team):
 
 
 def test_setting_an_end_stops_a_running_entry_and_is_announced_as_a_stop(team):
-    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
     response = team.contributor.api.patch(f"/time-entries/{running['id']}", json={"end_time": _at(seconds=-5)})
     assert response.status_code == 200, response.text
     assert response.json()["duration"] >= 1
@@ -250,7 +250,7 @@ def test_setting_an_end_stops_a_running_entry_and_is_announced_as_a_stop(team):
 
 
 def test_a_running_entry_can_start_earlier_but_not_in_the_future(team):
-    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
     earlier = team.contributor.api.patch(f"/time-entries/{running['id']}", json={"start_time": _at(hours=2)})
     assert earlier.status_code == 200
     assert earlier.json()["end_time"] is None

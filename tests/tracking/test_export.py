@@ -23,7 +23,7 @@ def _track(actor, project_id, hours_ago: float, minutes: int, description: str =
 def test_the_csv_export_lists_my_entries_oldest_first_with_formulas_defused(team):
     first = _track(team.contributor, team.pid, 5, 30, "=HYPERLINK(\"http://evil\")")
     second = _track(team.contributor, team.pid, 3, 45, 'Notes, "quoted"\nsecond line')
-    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
     _track(team.maintainer, team.pid, 2, 10, "not mine")
 
     response = team.contributor.api.get("/time-entries/export?format=csv")

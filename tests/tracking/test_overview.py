@@ -55,7 +55,8 @@ def test_the_overview_splits_an_entry_at_the_users_local_midnight(tokyo):
     assert by_day[(today - timedelta(days=1)).isoformat()] == 1800
     assert body["total"] == sum(by_day.values()) == 3600
     assert body["by_project"] == [
-        {"project": {"id": project["id"], "name": "Tokyo work", "color": "#112233"}, "seconds": 3600}
+        {"project": {"id": project["id"], "name": "Tokyo work", "color": "#112233", "visibility": "private"},
+             "seconds": 3600}
     ]
     assert [e["id"] for e in body["recent_entries"]] == [entry["id"]]
     assert body["streak"] == {"current": 2, "longest": 2}
@@ -63,7 +64,7 @@ def test_the_overview_splits_an_entry_at_the_users_local_midnight(tokyo):
 
 def test_running_time_counts_and_totals_agree(tokyo):
     actor, project = tokyo
-    running = actor.api.post("/time-entries/start", json={"project": project["id"]}).json()
+    running = actor.api.post("/time-entries/start", json={"project": project["id"]}).json()["entry"]
     earlier = (timezone.now() - timedelta(minutes=20)).isoformat()
     actor.api.patch(f"/time-entries/{running['id']}", json={"start_time": earlier})
     body = actor.api.get("/activity/overview").json()
@@ -110,7 +111,7 @@ def test_a_streak_counts_days_with_15_minutes_and_stays_alive_until_today_ends(l
         _track(actor, project, _local("Europe/Berlin", day, 9), _local("Europe/Berlin", day, 9, minutes))
     assert actor.api.get("/activity/overview").json()["streak"] == {"current": 2, "longest": 3}
 
-    running = actor.api.post("/time-entries/start", json={"project": project}).json()
+    running = actor.api.post("/time-entries/start", json={"project": project}).json()["entry"]
     started = max(timezone.now() - timedelta(minutes=16), _local("Europe/Berlin", today, 0))
     if timezone.now() - started >= timedelta(minutes=15):  # more than 15 minutes of today have passed
         actor.api.patch(f"/time-entries/{running['id']}", json={"start_time": started.isoformat()})

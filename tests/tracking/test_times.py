@@ -35,6 +35,6 @@ def test_filters_and_edits_take_the_same_rule(team):
     assert (listed.status_code, list(listed.json()["errors"])) == (400, ["from"])
     exported = team.contributor.api.get("/time-entries/export", params={"to": "2026-11-20"})
     assert (exported.status_code, list(exported.json()["errors"])) == (400, ["to"])
-    started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()
+    started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
     edited = team.contributor.api.patch(f"/time-entries/{started['id']}", json={"start_time": "2026-11-20T08:00"})
     assert (edited.status_code, list(edited.json()["errors"])) == (400, ["start_time"])
