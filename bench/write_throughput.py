@@ -203,9 +203,12 @@ class RawOps:
 
     def _data(self, entry_id: int, start: datetime, end: datetime | None, created: datetime, updated: datetime):
         duration = None if end is None else int((end - start).total_seconds())
-        return {"id": entry_id, "project": self.project_id, "description": "", "start_time": self._iso(start),
-                "end_time": self._iso(end), "duration": duration, "created_at": self._iso(created),
-                "updated_at": self._iso(updated)}
+        # The same payload the services write: the entry with its project's brief.
+        visibility = "public" if self.audience == "public" else "private"
+        brief = {"id": self.project_id, "name": "bench", "color": "#4f46e5", "visibility": visibility}
+        return {"id": entry_id, "project": brief, "description": "", "start_time": self._iso(start),
+                "end_time": self._iso(end), "duration": duration, "source": "timer",
+                "created_at": self._iso(created), "updated_at": self._iso(updated)}
 
     def _event(self, kind: str, payload: dict, at: datetime) -> None:
         if self.old_lock:
