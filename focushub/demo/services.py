@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from focushub.accounts.models import User
+from focushub.badges.models import UserBadge
 from focushub.badges.services import badges_evaluate
 from focushub.leaderboards.rebuild import boards_rebuild_current
 from focushub.projects.models import ProjectMember
@@ -49,7 +50,7 @@ class SeedResult:
     projects: int
     entries: int
     running: int
-    badges: int
+    badges: int  # held by the demo people at the end
     login: str
 
 
@@ -121,15 +122,21 @@ def _workday(person: User, projects: list[int], day, now: datetime, rng: random.
     return written
 
 
-def demo_seed(
-    *, prefix: str, users: int, projects: int, days: int, seed: int, progress: Callable[[str], None]
-) -> SeedResult:
+# Told (steps done, steps in all, what is being done) as the seed goes, so a door can
+# draw a bar. One step per person whose time is written, which is where the minutes go,
+# plus one per short stage: people, projects, timers and badges, boards.
+Progress = Callable[[int, int, str], None]
+SHORT_STAGES = 4
+
+
+def demo_seed(*, prefix: str, users: int, projects: int, days: int, seed: int, progress: Progress) -> SeedResult:
     rng = random.Random(seed)
     now = timezone.now()
+    total = users + SHORT_STAGES
     people = _people(prefix, users, rng)
-    progress(f"{len(people)} people")
+    progress(1, total, "people")
     trackers = _projects(people, projects, rng)
-    progress(f"{len(trackers)} projects with their members")
+    progress(2, total, "projects and members")
     can_track = {person.pk: [pid for pid, crew in trackers.items() if person in crew] for person in people}
     entries = 0
     for done, person in enumerate(people, start=1):
@@ -138,13 +145,17 @@ def demo_seed(
             for back in range(days, -1, -1):
                 if rng.random() < keen:
                     entries += _workday(person, can_track[person.pk], (now - timedelta(days=back)).date(), now, rng)
-        if done % max(1, len(people) // 10) == 0 or done == len(people):
-            progress(f"time tracked for {done}/{len(people)} people ({entries} entries)")
+        progress(2 + done, total, f"time entries, {done}/{len(people)} people")
     # A few timers left running, so a spectator's board ticks.
     runners = [person for person in people if can_track[person.pk]][: max(1, len(people) // 10)]
     for person in runners:
         time_entry_start(user=person, project_id=rng.choice(can_track[person.pk]), description="Live demo")
-    badges = sum(len(badges_evaluate(user_id=person.pk)) for person in people)
-    progress(f"{badges} badges awarded")
+    for person in people:
+        badges_evaluate(user_id=person.pk)
+    # Counted, not summed from the calls above: a running worker may have awarded some of
+    # them first (each entry queues a check), and the summary says what people hold.
+    badges = UserBadge.objects.filter(user__in=people).count()
+    progress(total - 1, total, "running timers and badges")
     boards_rebuild_current()
+    progress(total, total, "leaderboards")
     return SeedResult(len(people), len(trackers), entries, len(runners), badges, people[0].username)
