@@ -5,7 +5,6 @@ transaction.
 Lock order for all of them: focushub/projects/locks.py."""
 
 from collections import defaultdict
-from datetime import date
 
 from django.db import IntegrityError, transaction
 
@@ -15,7 +14,6 @@ from focushub.announce import after_commit
 from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from focushub.ids import parse_id
-from focushub.leaderboards.services import scores_add_time
 from focushub.presenters import user_brief
 from focushub.projects.locks import project_lock_for_delete, project_lock_for_update, projects_lock_shared, users_lock
 from focushub.projects.models import Project, ProjectMember
@@ -24,7 +22,7 @@ from focushub.projects.selectors import MANAGING_ROLES, TRACKING_ROLES, project_
 from focushub.projects.validation import UNSET, clean_project_fields, clean_role, storable_text
 from focushub.timeline.models import Event
 from focushub.timeline.services import event_record
-from focushub.tracking.credit import credit_refresh
+from focushub.tracking.accounting import entries_changed
 from focushub.tracking.models import DailyRollup, TimeEntry
 from focushub.tracking.presenters import entry_data
 from focushub.tracking.services import time_entry_stop_on_lost_access
@@ -156,21 +154,20 @@ def _project_delete(*, actor: User, project_id) -> None:
         raise PermissionDenied("Only the owner can delete this project.")
     if _users_with_time_on(project.pk) - set(users):
         raise _TrackersChanged()
-    credited: dict[int, dict[date, int]] = defaultdict(dict)
-    for user_id, day, total in DailyRollup.objects.filter(project=project).values_list("user_id", "date", "credited"):
-        credited[user_id][day] = -total
     brief = project_brief(project)
     audience = Event.Audience.PUBLIC if project.is_public else Event.Audience.PRIVATE
+    entries: dict[int, list[TimeEntry]] = defaultdict(list)
+    for entry in TimeEntry.objects.filter(project=project).select_related("project"):
+        entries[entry.user_id].append(entry)
     # Timers running on the project vanish with it; each runner's devices are told.
-    running = [(e.user_id, entry_data(e)) for e in TimeEntry.objects.filter(project=project, end_time__isnull=True)]
-    # Entries and rollups go before any board score is touched: the order every writer
-    # keeps. Each person's overall credit is then recomputed on the days they had here
-    # (their other projects' entries may have overlapped these).
+    running = [(e.user_id, entry_data(e)) for gone in entries.values() for e in gone if e.end_time is None]
+    # The entries go first, then each person's totals are kept by the same step every
+    # entry change takes (focushub/tracking/accounting.py): their rollups, their credit on
+    # the days they had here (other projects' entries may have overlapped these) and
+    # every board move by what the credit moved.
     TimeEntry.objects.filter(project=project).delete()
-    DailyRollup.objects.filter(project=project).delete()
-    for user_id, by_day in credited.items():
-        overall, _ = credit_refresh(user_id=user_id, days=set(by_day), project_ids=set())
-        scores_add_time(user=users[user_id], overall=overall, by_project={project.pk: by_day})
+    for user_id, gone in entries.items():
+        entries_changed(users[user_id], [(entry, None) for entry in gone])
     project.delete()
     for runner_id, entry in running:
         event_record(actor_id=runner_id, kind="timer.stopped", project=None, audience=Event.Audience.PRIVATE,

@@ -5,6 +5,7 @@ entry at UTC midnights gives integer pieces that add up to its duration exactly 
 agree with the SQL rebuild (focushub.tracking.aggregation)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.db.models import F
@@ -42,19 +43,22 @@ def contribution(entry: TimeEntry | None) -> dict[tuple[int, date], tuple[int, i
     return out
 
 
-def diff(before: TimeEntry | None, after: TimeEntry | None) -> dict[tuple[int, date], tuple[int, int]]:
-    """after - before, per (project, day); zero rows dropped."""
+def diff(pairs: Iterable[tuple[TimeEntry | None, TimeEntry | None]]) -> dict[tuple[int, date], tuple[int, int]]:
+    """Sum of after - before over (before, after) pairs, per (project, day); zero rows dropped."""
     total: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
-    for sign, entry in ((-1, before), (1, after)):
-        for key, (seconds, entries) in contribution(entry).items():
-            total[key][0] += sign * seconds
-            total[key][1] += sign * entries
+    for before, after in pairs:
+        for sign, entry in ((-1, before), (1, after)):
+            for key, (seconds, entries) in contribution(entry).items():
+                total[key][0] += sign * seconds
+                total[key][1] += sign * entries
     return {k: (s, e) for k, (s, e) in total.items() if s or e}
 
 
 def rollups_apply(*, user_id: int, changes: dict[tuple[int, date], tuple[int, int]]) -> None:
     """Add the changes in the caller's transaction. The caller holds the user's row
-    lock, so no other transaction creates this user's rollup rows concurrently."""
+    lock, so no other transaction creates this user's rollup rows concurrently. Rows the
+    changes empty stay until rollups_prune: their `credited` is what the credit refresh
+    compares against to move the project boards."""
     for (project_id, day), (seconds, entries) in changes.items():
         updated = DailyRollup.objects.filter(user_id=user_id, project_id=project_id, date=day).update(
             seconds=F("seconds") + seconds, entries=F("entries") + entries
@@ -63,10 +67,13 @@ def rollups_apply(*, user_id: int, changes: dict[tuple[int, date], tuple[int, in
             DailyRollup.objects.create(
                 user_id=user_id, project_id=project_id, date=day, seconds=seconds, entries=entries
             )
+
+
+def rollups_prune(*, user_id: int, changes: dict[tuple[int, date], tuple[int, int]]) -> None:
+    """Remove the rows these changes emptied, so rollups hold only days with tracked time,
+    exactly what rebuild_rollups_for_day writes."""
     shrunk = {key for key, (seconds, _) in changes.items() if seconds < 0}
     if shrunk:
-        # Rows emptied by this change go, so rollups hold only days with tracked time,
-        # exactly what rebuild_rollups_for_day writes.
         DailyRollup.objects.filter(
             user_id=user_id,
             project_id__in={project_id for project_id, _ in shrunk},

@@ -1,8 +1,9 @@
 """Every change to time entries goes through these functions, whichever door (REST,
 websocket, scheduled job) asked. Each one, in one transaction: locks the user's row, then
 the projects it touches (lock order: focushub/projects/locks.py), changes entries, keeps
-rollups and leaderboards exact, writes its timeline events last; then after commit
-queues the badge check."""
+rollups, credit and leaderboards exact, writes its timeline events last, and queues the
+badge check for after commit: the last three in one step, entry_changed
+(focushub/tracking/accounting.py)."""
 
 import copy
 import logging
@@ -14,15 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from focushub.accounts.models import User
-from focushub.badges.triggers import badges_check_after_commit
 from focushub.errors import Conflict, NotFound, ValidationFailed
 from focushub.ids import parse_id
-from focushub.leaderboards.services import scores_add_time
 from focushub.projects.locks import projects_lock_shared, user_lock
 from focushub.projects.selectors import ensure_can_track, project_for_tracking, project_with_role
 from focushub.projects.validation import storable_text
-from focushub.timeline.services import event_record
-from focushub.tracking import credit, rollups
+from focushub.tracking.accounting import entry_changed
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.presenters import entry_data, start_data
 from focushub.transactions import service
@@ -71,30 +69,8 @@ def _clean_description(description) -> str:
     return description
 
 
-def _counted_facts(entry: TimeEntry | None) -> tuple | None:
-    if entry is None:
-        return None
-    return (entry.project_id, entry.start_time, entry.end_time, entry.source, entry.placed_at)
-
-
-def _account(user: User, before: TimeEntry | None, after: TimeEntry | None) -> None:
-    """Keep rollups, credit and leaderboards exact for a change from `before` to `after`.
-    Rollups (tracked time) are written first, then the credit of the days the entry
-    touched, before and after, is recomputed (focushub.tracking.credit); boards move by
-    what the credit moved. Rollups before board scores: the order every writer keeps."""
-    if _counted_facts(before) == _counted_facts(after):
-        return  # a description changed: nothing any total counts
-    touched = set(rollups.contribution(before)) | set(rollups.contribution(after))
-    changes = rollups.diff(before, after)
-    if changes:
-        rollups.rollups_apply(user_id=user.pk, changes=changes)
-    days = {day for _, day in touched}
-    projects = {project_id for project_id, _ in touched}
-    overall, by_project = credit.credit_refresh(user_id=user.pk, days=days, project_ids=projects)
-    scores_add_time(user=user, overall=overall, by_project=by_project)
-
-
-def _stop(user: User, entry: TimeEntry, end: datetime) -> TimeEntry:
+def _stop(entry: TimeEntry, end: datetime) -> TimeEntry:
+    """Stop the running entry at `end`; returns it as it was, for the accounting."""
     before = copy.copy(entry)
     # A timer never claims more than TIMER_MAX_HOURS, even when the auto-stop job runs
     # late; stopping within the second it started still yields a valid (1 s) entry.
@@ -102,8 +78,7 @@ def _stop(user: User, entry: TimeEntry, end: datetime) -> TimeEntry:
     entry.end_time = max(min(_second(end), latest), entry.start_time + timedelta(seconds=1))
     entry.duration = int((entry.end_time - entry.start_time).total_seconds())
     entry.save(update_fields=["end_time", "duration", "updated_at"])
-    _account(user, before, entry)
-    return entry
+    return before
 
 
 def _running(user_id: int) -> TimeEntry | None:
@@ -131,8 +106,7 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
     if running is not None and running.project_id not in alive:
         running = _running(user.pk)  # its project was deleted while we waited, and the entry with it
     now = _now()
-    if running is not None:
-        _stop(user, running, now)
+    was_running = _stop(running, now) if running is not None else None
     try:
         with transaction.atomic():
             entry = TimeEntry.objects.create(
@@ -142,13 +116,8 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
     except IntegrityError as exc:  # the partial unique index is the last line of defence
         raise Conflict("timer_already_running", "Another timer started at the same time.") from exc
     if running is not None:
-        event_record(actor_id=user.pk, kind="timer.stopped", project=running.project,
-                     payload={"entry": entry_data(running)})
-    event_record(actor_id=user.pk, kind="timer.started", project=project,
-                 payload=start_data(entry, running))
-    if running is not None:
-        badges_check_after_commit(user.pk, running.pk)
-    badges_check_after_commit(user.pk, entry.pk)
+        entry_changed(user, was_running, running, kind="timer.stopped")
+    entry_changed(user, None, entry, kind="timer.started", payload=start_data(entry, running))
     return StartResult(entry=entry, stopped=running)
 
 
@@ -160,9 +129,7 @@ def time_entry_stop(*, user: User) -> TimeEntry:
         entry = None  # deleted together with its project while we waited
     if entry is None:
         raise Conflict("no_running_timer", "No timer is running.")
-    _stop(user, entry, _now())
-    event_record(actor_id=user.pk, kind="timer.stopped", project=entry.project, payload={"entry": entry_data(entry)})
-    badges_check_after_commit(user.pk, entry.pk)
+    entry_changed(user, _stop(entry, _now()), entry, kind="timer.stopped")
     return entry
 
 
@@ -174,10 +141,9 @@ def time_entry_stop_on_lost_access(*, user_id: int, project_id: int) -> TimeEntr
     entry = _running(user.pk)
     if entry is None or entry.project_id != project_id or not projects_lock_shared([project_id]):
         return None
-    _stop(user, entry, _now())
-    event_record(actor_id=user.pk, kind="timer.stopped", project=entry.project,
-                 payload={"entry": entry_data(entry), "reason": "access_revoked"})
-    badges_check_after_commit(user.pk, entry.pk)
+    before = _stop(entry, _now())
+    entry_changed(user, before, entry, kind="timer.stopped",
+                  payload={"entry": entry_data(entry), "reason": "access_revoked"})
     return entry
 
 
@@ -221,9 +187,7 @@ def time_entry_create(
         duration=int((end - start).total_seconds()), description=description,
         source=TimeEntry.Source.MANUAL, placed_at=_now(),
     )
-    _account(user, None, entry)
-    event_record(actor_id=user.pk, kind="entry.created", project=project, payload={"entry": entry_data(entry)})
-    badges_check_after_commit(user.pk, entry.pk)
+    entry_changed(user, None, entry, kind="entry.created")
     return entry
 
 
@@ -287,10 +251,8 @@ def time_entry_update(
         if entry.source == TimeEntry.Source.TIMER:
             entry.source = TimeEntry.Source.EDITED
     entry.save()
-    _account(user, before, entry)
     kind = "timer.stopped" if before.end_time is None and entry.end_time is not None else "entry.updated"
-    event_record(actor_id=user.pk, kind=kind, project=entry.project, payload={"entry": entry_data(entry)})
-    badges_check_after_commit(user.pk, entry.pk)
+    entry_changed(user, before, entry, kind=kind)
     return entry
 
 
@@ -301,13 +263,9 @@ def time_entry_delete(*, user: User, entry_id) -> None:
     entry = _own_entry(user.pk, entry_id)
     if entry.project_id not in projects_lock_shared([entry.project_id]):
         raise NotFound()
-    project = entry.project
-    data = entry_data(entry)
     gone = copy.copy(entry)
     entry.delete()  # first: the credit is recomputed from the entries that remain
-    _account(user, gone, None)
-    event_record(actor_id=user.pk, kind="entry.deleted", project=project, payload={"entry": data})
-    badges_check_after_commit(user.pk, None)
+    entry_changed(user, gone, None, kind="entry.deleted")
 
 
 def _overdue(entry: TimeEntry, now: datetime) -> bool:
@@ -342,10 +300,7 @@ def time_entry_auto_stop(*, entry_id: int) -> TimeEntry | None:
         return None
     if not projects_lock_shared([entry.project_id]):
         return None
-    _stop(user, entry, entry.start_time + max_run)
-    event_record(
-        actor_id=user.pk, kind="timer.auto_stopped", project=entry.project,
-        payload={"entry": entry_data(entry), "max_hours": settings.TIMER_MAX_HOURS},
-    )
-    badges_check_after_commit(user.pk, entry.pk)
+    before = _stop(entry, entry.start_time + max_run)
+    entry_changed(user, before, entry, kind="timer.auto_stopped",
+                  payload={"entry": entry_data(entry), "max_hours": settings.TIMER_MAX_HOURS})
     return entry
