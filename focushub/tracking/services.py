@@ -147,16 +147,20 @@ def time_entry_stop_on_lost_access(*, user_id: int, project_id: int) -> TimeEntr
     return entry
 
 
-def _validate_span(start: datetime, end: datetime | None, now: datetime) -> None:
-    """SPEC §5: end after start, neither more than 60 s in the future, at most 24 h. A
-    running entry (no end) must have started, at most TIMER_MAX_HOURS ago."""
+def _checked_span(start: datetime, end: datetime | None, now: datetime) -> tuple[datetime, datetime | None]:
+    """The span to store: end after start, at most 24 h, neither more than 60 s ahead of
+    the server's clock; a running entry (no end) started at most TIMER_MAX_HOURS ago.
+    The 60 s forgive a client's clock running fast, and such a time is stored as the
+    server's now: no entry ends after it was written (docs/api.md, "Times")."""
     errors: dict[str, list[str]] = {}
+    now = _second(now)
+    start = min(start, now) if start <= now + MAX_FUTURE else start
+    if end is not None and end <= now + MAX_FUTURE:
+        end = min(end, now)
     if start < EARLIEST:
         errors["start_time"] = ["Must not be before 1970-01-01."]
     elif start > now + MAX_FUTURE:
         errors["start_time"] = ["Must not be more than 60 seconds in the future."]
-    elif end is None and start > now:
-        errors["start_time"] = ["A running timer cannot start in the future."]
     elif end is None and now - start > timedelta(hours=settings.TIMER_MAX_HOURS):
         errors["start_time"] = [f"A running timer cannot have started more than {settings.TIMER_MAX_HOURS} h ago."]
     if end is not None:
@@ -168,6 +172,7 @@ def _validate_span(start: datetime, end: datetime | None, now: datetime) -> None
             errors.setdefault("end_time", []).append("An entry may last at most 24 hours.")
     if errors:
         raise ValidationFailed(errors)
+    return start, end
 
 
 @service
@@ -176,8 +181,7 @@ def time_entry_create(
 ) -> TimeEntry:
     """A manual (already finished) entry."""
     description = _clean_description(description)
-    start, end = _second(start_time), _second(end_time)
-    _validate_span(start, end, timezone.now())
+    start, end = _checked_span(_second(start_time), _second(end_time), timezone.now())
     user = _lock_user(user.pk)
     project = project_for_tracking(user_id=user.pk, project_id=project_id)
     if project.pk not in projects_lock_shared([project.pk]):
@@ -230,7 +234,7 @@ def time_entry_update(
         entry.end_time = _second(end_time) if end_time is not None else None
     times_changed = (entry.start_time, entry.end_time) != (before.start_time, before.end_time)
     if times_changed:
-        _validate_span(entry.start_time, entry.end_time, timezone.now())
+        entry.start_time, entry.end_time = _checked_span(entry.start_time, entry.end_time, timezone.now())
     if project_id is not _UNSET and parse_id(project_id) != before.project_id:
         entry.project = project_for_tracking(user_id=user.pk, project_id=project_id)
     elif times_changed:

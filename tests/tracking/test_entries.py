@@ -2,7 +2,7 @@
 edits and deletion (SPEC §5, §6). Only the owner of an entry ever sees it."""
 
 import base64
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -46,9 +46,18 @@ def test_a_manual_entry_gets_its_duration_from_the_server(team):
     assert Event.objects.get(kind="entry.created").payload["entry"]["id"] == body["id"]
 
 
-def test_an_entry_may_last_exactly_a_day_and_end_a_moment_from_now(team):
+def test_an_entry_may_last_exactly_a_day(team):
     assert _manual(team.contributor, team.pid, _at(hours=24), _at())["duration"] == 86400
-    assert _manual(team.contributor, team.pid, _at(minutes=5), _at(seconds=-30))["duration"] == 330
+
+
+def test_an_end_a_moment_ahead_of_the_servers_clock_is_stored_as_its_now(team):
+    """A client clock running up to 60 s fast is forgiven, but no entry ends after it was
+    written: the end is the server's now."""
+    sent_end = _at(seconds=-30)
+    entry = _manual(team.contributor, team.pid, _at(minutes=5), sent_end)
+    end, written = datetime.fromisoformat(entry["end_time"]), datetime.fromisoformat(entry["updated_at"])
+    assert end <= written < datetime.fromisoformat(sent_end)
+    assert entry["duration"] == (end - datetime.fromisoformat(entry["start_time"])).total_seconds()
 
 
 # Times are built when the test runs, not at collection: "60 s in the future" must stay
@@ -254,8 +263,13 @@ def test_a_running_entry_can_start_earlier_but_not_in_the_future(team):
     earlier = team.contributor.api.patch(f"/time-entries/{running['id']}", json={"start_time": _at(hours=2)})
     assert earlier.status_code == 200
     assert earlier.json()["end_time"] is None
-    future = team.contributor.api.patch(f"/time-entries/{running['id']}", json={"start_time": _at(seconds=-30)})
+    future = team.contributor.api.patch(f"/time-entries/{running['id']}", json={"start_time": _at(seconds=-90)})
     assert future.status_code == 400
+    assert "start_time" in future.json()["errors"]
+    # Within the 60 s a fast client clock is forgiven, the start becomes the server's now.
+    moment = team.contributor.api.patch(f"/time-entries/{running['id']}", json={"start_time": _at(seconds=-30)})
+    assert moment.status_code == 200, moment.text
+    assert moment.json()["start_time"] <= moment.json()["updated_at"]
     assert not DailyRollup.objects.exists()
 
 
