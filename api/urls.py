@@ -1,4 +1,4 @@
-"""Every REST path works with and without a trailing slash (SPEC §6): each area's
+"""Every REST path works with and without a trailing slash (docs/api.md): each area's
 patterns are regexes ending in `/?$`. One route module per area keeps owners apart."""
 
 from django.urls import include, path

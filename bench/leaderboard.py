@@ -1,4 +1,4 @@
-"""Leaderboard read time as the number of people grows (SPEC §9), beside the naive query.
+"""Leaderboard read time as the number of people grows (bench/README.md), beside the naive query.
 
 Run by hand against databases of its own (it TRUNCATEs every table it fills):
 

@@ -1,4 +1,4 @@
-"""REST throughput on the hot paths (SPEC §9), beside a baseline measured in the same run.
+"""REST throughput on the hot paths (bench/README.md), beside a baseline measured in the same run.
 
 Run by hand, never in CI (see bench/README.md, "REST throughput"):
 

@@ -1,5 +1,5 @@
 """Uploaded images (avatars, badge images): which bytes we accept and where they are
-kept: Cloudinary when CLOUDINARY_URL is set, the local media folder otherwise (SPEC §3,
+kept: Cloudinary when CLOUDINARY_URL is set, the local media folder otherwise (README.md, "Configuration",
 the embedded default). The callers decide names and limits; this module holds the policy
 both share."""
 

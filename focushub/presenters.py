@@ -1,5 +1,5 @@
 """Wire shapes shared by every door (REST, websocket, event payloads), so a user or a
-timestamp looks the same wherever it appears (SPEC §6)."""
+timestamp looks the same wherever it appears (docs/api.md)."""
 
 from datetime import UTC, datetime
 

@@ -1,4 +1,4 @@
-"""Who may open a socket: the browser Origin check and the bearer token (SPEC §7,
+"""Who may open a socket: the browser Origin check and the bearer token (docs/realtime.md,
 docs/realtime.md "Authentication").
 
 Browsers cannot set headers on a websocket, so the access token comes as `?token=` or as

@@ -24,7 +24,7 @@ def encode(message: dict[str, Any]) -> str:
 
 
 def event_data(event: Event) -> dict[str, Any]:
-    """A timeline event as GET /timeline shows it (SPEC §6)."""
+    """A timeline event as GET /timeline shows it (docs/api.md)."""
     return {
         "id": event.pk,
         "kind": event.kind,

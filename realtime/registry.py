@@ -1,4 +1,4 @@
-"""Which sockets of THIS process want what (DESIGN.md "the channel layer is a doorbell").
+"""Which sockets of THIS process want what (docs/realtime.md, "Delivery: design and why").
 
 Process-local on purpose: the relay reads each committed event once and looks its
 recipients up here (a dict lookup, then one write per socket), instead of sending one

@@ -1,5 +1,5 @@
-"""Redis gone (SPEC §3, §7): a server configured with a Redis that does not answer keeps
-every committed change and every event; what truly needs Redis says so with a clear
+"""Redis gone (README.md, "Configuration"; docs/realtime.md): a server configured with a
+Redis that does not answer keeps every committed change and every event; what truly needs Redis says so with a clear
 status, never a 500."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The one place the schedule is defined (SPEC §8). `ensure_schedules` is idempotent: run
+"""The one place the schedule is defined (README.md, "How it is built"). `ensure_schedules` is idempotent: run
 by the workers data migration and by `manage.py setup_schedule`, it creates the missing
 django-q2 Schedule rows, corrects changed ones and removes duplicates, keyed by name."""
 

@@ -1,4 +1,4 @@
-"""Wire shape of GET /users/{username} (SPEC §6): user, totals, badges, public projects,
+"""Wire shape of GET /users/{username} (docs/api.md): user, totals, badges, public projects,
 streak, and the all-time rank."""
 
 from rest_framework import serializers

@@ -1,4 +1,4 @@
-"""Wire shape of a timeline event (SPEC §6): {id, kind, actor (user), project (id or
+"""Wire shape of a timeline event (docs/api.md): {id, kind, actor (user), project (id or
 null), payload, created_at}."""
 
 from rest_framework import serializers

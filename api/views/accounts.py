@@ -1,4 +1,4 @@
-"""Doors for /auth/* and /users/me (SPEC §6): parse, call one service, serialize."""
+"""Doors for /auth/* and /users/me (docs/api.md): parse, call one service, serialize."""
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema

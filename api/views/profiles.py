@@ -1,4 +1,4 @@
-"""GET /users/{username}: a public profile (SPEC §6). /users/me is the accounts route,
+"""GET /users/{username}: a public profile (docs/api.md). /users/me is the accounts route,
 matched before this one (api/urls.py includes accounts first)."""
 
 from drf_spectacular.utils import extend_schema

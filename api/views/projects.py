@@ -1,4 +1,4 @@
-"""Project and member doors (SPEC §6). Each parses its input, calls one selector or
+"""Project and member doors (docs/api.md). Each parses its input, calls one selector or
 service (which decide visibility and rights: a private project is 404 to outsiders on
 every path) and serializes the result.
 

@@ -1,4 +1,4 @@
-"""Time-entry doors (SPEC §6): list/create, one entry, the timer (start, stop,
+"""Time-entry doors (docs/api.md): list/create, one entry, the timer (start, stop,
 current), the export and the activity overview. A caller only ever sees their own
 entries: someone else's id is a 404."""
 

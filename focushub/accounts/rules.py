@@ -1,4 +1,4 @@
-"""The rules a user's own fields must satisfy (SPEC §4). The model field, the admin forms,
+"""The rules a user's own fields must satisfy (docs/api.md). The model field, the admin forms,
 `createsuperuser` and the services all check through these, so each rule lives once."""
 
 import functools

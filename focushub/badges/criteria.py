@@ -1,4 +1,4 @@
-"""Badge criteria (SPEC §5): JSON objects with a `type` and that type's parameters.
+"""Badge criteria (docs/gamification.md): JSON objects with a `type` and that type's parameters.
 
 Every write of a badge passes through `validate_criteria`, so a stored criteria object is
 always one of the shapes below; `evaluate` turns one into (current value, target) from a

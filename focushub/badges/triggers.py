@@ -1,5 +1,5 @@
-"""Queue a badge check once a change is committed (SPEC §5: evaluated by a django-q2 task
-after each time-entry change). The change is already saved, so a queue that cannot be
+"""Queue a badge check once a change is committed (docs/gamification.md: evaluated by a
+django-q2 task after each time-entry change). The change is already saved, so a queue that cannot be
 reached (Redis down) is one WARNING rather than a 500 for a request that succeeded; the
 scheduled sweep (focushub.badges.services.badges_sweep) makes the lost check up."""
 

@@ -1,4 +1,4 @@
-"""Healing and expiring boards (SPEC §5, §8). The workers schedule both functions:
+"""Healing and expiring boards (docs/leaderboards.md). The workers schedule both functions:
 boards_rebuild_current every 10 minutes, boards_roll_over daily.
 
 The rebuild recomputes every current board (each metric x period, globally and for every

@@ -1,5 +1,5 @@
-"""Public profiles (SPEC §6 `GET /users/{username}`, §5 "profiles show only public
-activity to others; a user sees all of their own").
+"""Public profiles (`GET /users/{username}`, docs/api.md "Privacy"): others see only
+public activity; a user sees all of their own.
 
 Decisions (docs/gamification.md):
 - totals count all the user's tracked time, private projects included: a number of

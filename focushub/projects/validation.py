@@ -1,4 +1,4 @@
-"""Input rules of the project domain (SPEC §4), applied by the services whichever door
+"""Input rules of the project domain (docs/tracking.md), applied by the services whichever door
 called them. The REST serializers check the same shapes first for documentation and
 early errors; these keep every other caller honest."""
 

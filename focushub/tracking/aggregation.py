@@ -1,4 +1,4 @@
-"""Aggregation done by the database (SPEC §8): sums of the part of each entry that falls
+"""Aggregation done by the database (docs/tracking.md): sums of the part of each entry that falls
 inside a window, grouped in SQL, never by loading every entry into Python.
 
 Stored times are whole seconds (the services truncate them) and `now` is truncated too,

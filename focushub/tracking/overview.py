@@ -1,4 +1,4 @@
-"""GET /activity/overview (SPEC §6): a user's time over a range of days in their own
+"""GET /activity/overview (docs/api.md): a user's time over a range of days in their own
 timezone. Tracked numbers come from SQL aggregates (focushub.tracking.aggregation);
 credited ones from the entries of the range streamed in start order
 (focushub.tracking.credit); only the ten most recent entries are loaded as rows."""

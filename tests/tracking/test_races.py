@@ -1,5 +1,5 @@
-"""Races against the live server (SPEC §4 "At most ONE running entry per user, enforced
-by the database"; §5 one transaction per start). Many simultaneous starts from one user
+"""Races against the live server: at most one running entry per user, enforced by the
+database, and one transaction per start (docs/tracking.md, "Concurrency"). Many simultaneous starts from one user
 leave exactly one timer running and every other start's entry stopped; a project
 deleted while its members press start and stop leaves no trace on any total."""
 

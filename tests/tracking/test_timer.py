@@ -1,5 +1,5 @@
-"""The timer over real HTTP: start, stop, current (SPEC §5 "Starting a timer while
-another runs stops the running one at the same instant")."""
+"""The timer over real HTTP: start, stop, current. Starting a timer while another runs
+stops the running one at the same instant (docs/tracking.md, "Time entries")."""
 
 from datetime import timedelta
 

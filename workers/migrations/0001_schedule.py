@@ -1,4 +1,4 @@
-"""Creates the django-q2 schedule on `migrate` (SPEC §8), through the same idempotent
+"""Creates the django-q2 schedule on `migrate` (README.md, "How it is built"), through the same idempotent
 function as `manage.py setup_schedule`."""
 
 from django.db import migrations

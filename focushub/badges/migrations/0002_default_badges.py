@@ -1,4 +1,4 @@
-"""The badges every installation starts with (SPEC §5). Self-contained on purpose: a data
+"""The badges every installation starts with (docs/gamification.md). Self-contained on purpose: a data
 migration must keep producing the same rows whatever later code does."""
 
 from django.db import migrations
