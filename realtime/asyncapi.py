@@ -8,13 +8,15 @@ clients send. Query parameters (token, since, board parameters) are ws channel b
 
 from typing import Any
 
+from focushub.leaderboards.boards import METRICS, PERIODS
+from focushub.leaderboards.selectors import MAX_LIMIT
 from realtime.protocol import CHANNELS, CLIENT_MESSAGES, CLOSE_CODES, SERVER_MESSAGES
 
 QUERY = {
     "me": {"token": "an access token (or the `bearer` subprotocol)",
            "since": "resume after this event id: everything newer is replayed first"},
-    "leaderboard": {"metric": "time | badges", "period": "day | week | month | all",
-                    "project": "a project id (time boards)", "limit": "rows, 1..100",
+    "leaderboard": {"metric": " | ".join(METRICS), "period": " | ".join(PERIODS),
+                    "project": "a project id (time boards)", "limit": f"rows, 1..{MAX_LIMIT}",
                     "token": "optional: a private project's board needs a member's token"},
     "project": {"token": "optional for a public project; a member's token shows members-only events",
                 "since": "resume after this event id"},

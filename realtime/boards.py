@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 import redis
 
 from focushub.errors import NotFound
-from focushub.leaderboards.selectors import leaderboard_read
+from focushub.leaderboards.selectors import DEFAULT_METRIC, DEFAULT_PERIOD, leaderboard_read, ranks_on_default_board
 from focushub.projects.selectors import project_visible
 from realtime.lanes import DbLane
 from realtime.loops import send_all, wait_for_wake
 from realtime.messages import board_message, encode
 from realtime.registry import BoardKey, Registry
-from realtime.selectors import RANK_METRIC, RANK_PERIOD, ranks_on_default_board
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +178,7 @@ class BoardFeed:
             if before is UNKNOWN or was == rank:
                 continue
             frame = encode({
-                "type": "leaderboard.rank", "metric": RANK_METRIC, "period": RANK_PERIOD,
+                "type": "leaderboard.rank", "metric": DEFAULT_METRIC, "period": DEFAULT_PERIOD,
                 "rank": rank, "previous": was, "score": score,
             })
             await send_all(self.registry.sockets_of(user_id), None, frame)

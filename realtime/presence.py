@@ -22,13 +22,16 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from focushub.accounts.selectors import users_by_id
 from focushub.errors import NotFound
+from focushub.presenters import iso, user_brief
+from focushub.projects.selectors import ProjectState, project_state
+from focushub.tracking.selectors import running_entries_on_project
 from realtime.lanes import DbLane
 from realtime.loops import send_all, wait_for_wake
 from realtime.messages import encode
 from realtime.models import DevicePresence
 from realtime.registry import Registry
-from realtime.selectors import ProjectState, project_state, users_brief
 
 logger = logging.getLogger(__name__)
 
@@ -129,11 +132,12 @@ class PresenceFeed:
     def frames(self, project_id: int) -> tuple[ProjectState, str, str]:
         """Presence now, as (state, members' frame, others' frame); runs in a lane thread."""
         state = project_state(project_id)
-        tracking = state.tracking
+        running = running_entries_on_project(project_id=project_id) if state.exists else []
+        tracking = [{"user": user_brief(e.user), "entry": e.pk, "running_since": iso(e.start_time)} for e in running]
         try:
             counts = self.store.online(sorted(state.members))
-            briefs = users_brief(sorted(counts))
-            online = [{"user": briefs[u], "devices": n} for u, n in sorted(counts.items()) if u in briefs]
+            users = users_by_id(sorted(counts))
+            online = [{"user": user_brief(users[u]), "devices": n} for u, n in sorted(counts.items()) if u in users]
         except redis.RedisError as exc:
             logger.warning("presence: online devices unreadable (%s); sending who is tracking only", exc)
             online = None

@@ -7,6 +7,8 @@ parser (tests/realtime/test_asyncapi.py). Prose and examples: docs/realtime.md.
 
 from dataclasses import dataclass
 
+from focushub.leaderboards.boards import METRICS, PERIODS
+from focushub.leaderboards.selectors import DEFAULT_METRIC, DEFAULT_PERIOD
 from focushub.timeline.kinds import (
     BADGE,
     ENTRY,
@@ -42,7 +44,7 @@ LOGGED = {"id": ID, "event": EVENT}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 ROW = obj({"rank": ID, "user": USER, "score": INT, "running_since": NULLABLE_TIME})
 BOARD = {
-    "metric": {"enum": ["time", "badges"]}, "period": {"enum": ["day", "week", "month", "all"]},
+    "metric": {"enum": list(METRICS)}, "period": {"enum": list(PERIODS)},
     "project": NULLABLE_ID, "period_key": TEXT, "rows": {"type": "array", "items": ROW}, "version": INT,
 }
 PROJECT_FOR_WATCHER = obj({
@@ -74,7 +76,8 @@ SERVER_MESSAGES: dict[str, Message] = {m.name: m for m in (
             "one of your timers stopped"),
     Message("badge.awarded", typed("badge.awarded", {**LOGGED, "badge": BADGE}), "you earned a badge"),
     Message("leaderboard.rank", typed("leaderboard.rank", {
-        "metric": {"const": "time"}, "period": {"const": "week"}, "rank": NULLABLE_ID, "previous": NULLABLE_ID,
+        "metric": {"const": DEFAULT_METRIC}, "period": {"const": DEFAULT_PERIOD}, "rank": NULLABLE_ID,
+        "previous": NULLABLE_ID,
         "score": {"type": ["integer", "null"]}}), "your rank on the default board changed"),
     Message("leaderboard.snapshot", typed("leaderboard.snapshot", BOARD), "the board when a spectator connects"),
     Message("leaderboard.update", typed("leaderboard.update", BOARD), "the board after a change (at most 4/s)"),

@@ -19,7 +19,7 @@ import time
 
 from focushub.timeline.log import LogCursor, latest_event_id
 from focushub.timeline.models import Event
-from focushub.timeline.selectors import feed_readers, project_stream_shows
+from focushub.timeline.selectors import LogBatch, feed_readers, log_after, project_stream_shows
 from realtime import doorbell, revocation
 from realtime.boards import BoardFeed
 from realtime.lanes import DbLane
@@ -27,7 +27,6 @@ from realtime.loops import run_forever, send_all, wait_for_wake
 from realtime.messages import encode, feed_frame, timeline_message
 from realtime.presence import PresenceFeed
 from realtime.registry import BoardKey, Registry
-from realtime.selectors import LogBatch, log_after
 from realtime.subscriber import DoorbellSubscriber
 
 logger = logging.getLogger(__name__)

@@ -1,3 +1,5 @@
+from collections.abc import Collection
+
 from focushub.accounts.models import User
 
 
@@ -22,3 +24,7 @@ def email_taken(email: str, *, exclude_user_id: int | None = None) -> bool:
 
 def username_taken(username: str, *, exclude_user_id: int | None = None) -> bool:
     return User.objects.filter(username__iexact=username).exclude(pk=exclude_user_id).exists()
+
+
+def users_by_id(user_ids: Collection[int]) -> dict[int, User]:
+    return User.objects.in_bulk(list(user_ids))

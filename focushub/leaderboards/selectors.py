@@ -15,7 +15,10 @@ from focushub.projects.selectors import project_visible
 from focushub.timeline.models import Event
 from focushub.tracking.models import TimeEntry
 
-DEFAULT_METRIC, DEFAULT_PERIOD, DEFAULT_LIMIT = "time", "week", 20
+# The default board: shown when a query names no metric or period, and the one whose
+# changes /ws/me reports as `leaderboard.rank` (docs/realtime.md).
+DEFAULT_METRIC, DEFAULT_PERIOD = "time", "week"
+DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_OFFSET = 10**9
 
@@ -109,3 +112,14 @@ def leaderboard_read(
         "me": {"rank": mine.rank, "score": mine.score} if mine is not None and mine.user_id in presented else None,
         "version": board_version(),
     }
+
+
+def ranks_on_default_board(user_ids: list[int]) -> dict[int, tuple[int, int] | None]:
+    """(rank, score) of each user on the global default board now, or None if not on it."""
+    board = Board.current(DEFAULT_METRIC, DEFAULT_PERIOD, None, timezone.now())
+    backend = get_backend()
+    ranks: dict[int, tuple[int, int] | None] = {}
+    for user_id in user_ids:
+        row = backend.rank(board.key, user_id)
+        ranks[user_id] = (row.rank, row.score) if row is not None else None
+    return ranks

@@ -1,6 +1,10 @@
 """Who may see and do what on a project. Every door asks these, so the privacy rule
 (a private project does not exist for non-members: 404, never 403) lives here once."""
 
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
 from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Lower
 
@@ -10,8 +14,6 @@ from focushub.projects.models import Project, ProjectMember
 
 TRACKING_ROLES = (ProjectMember.Role.OWNER, ProjectMember.Role.MAINTAINER, ProjectMember.Role.CONTRIBUTOR)
 MANAGING_ROLES = (ProjectMember.Role.OWNER, ProjectMember.Role.MAINTAINER)
-
-
 
 
 def with_role(queryset: QuerySet[Project], user_id: int | None) -> QuerySet[Project]:
@@ -83,3 +85,31 @@ def project_members(*, project_id: int) -> QuerySet[ProjectMember]:
 
 def member_project_ids(user_id: int) -> QuerySet:
     return ProjectMember.objects.filter(user_id=user_id).values("project_id")
+
+
+def member_ids_by_project(project_ids: Collection[int]) -> dict[int, set[int]]:
+    """project id -> its members' user ids, for a batch of projects in one query (the live
+    fan-out applies the visibility rules in memory with these)."""
+    members: dict[int, set[int]] = defaultdict(set)
+    rows = ProjectMember.objects.filter(project_id__in=project_ids).values_list("project_id", "user_id")
+    for project_id, user_id in rows:
+        members[project_id].add(user_id)
+    return dict(members)
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    """Who may watch a project now, from rows: a socket watching it re-checks with this
+    after every change to it (deleted, turned private, a member left)."""
+
+    exists: bool
+    is_public: bool
+    members: frozenset[int]  # user ids
+
+
+def project_state(project_id: int) -> ProjectState:
+    project = Project.objects.filter(pk=project_id).values("visibility").first()
+    if project is None:
+        return ProjectState(False, False, frozenset())
+    members = frozenset(ProjectMember.objects.filter(project_id=project_id).values_list("user_id", flat=True))
+    return ProjectState(True, project["visibility"] == Project.Visibility.PUBLIC, members)

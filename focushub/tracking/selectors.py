@@ -48,3 +48,11 @@ def entry_of_user(*, user_id: int, entry_id) -> TimeEntry:
 def running_entry(*, user_id: int) -> TimeEntry | None:
     return TimeEntry.objects.filter(user_id=user_id, end_time__isnull=True).select_related("project").first()
 
+
+def running_entries_on_project(*, project_id: int) -> list[TimeEntry]:
+    """The timers running on a project now, each with its user, longest-running first."""
+    return list(
+        TimeEntry.objects.filter(project_id=project_id, end_time__isnull=True)
+        .select_related("user")
+        .order_by("start_time", "id")
+    )

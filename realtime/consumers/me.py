@@ -15,13 +15,15 @@ from channels.db import database_sync_to_async
 from focushub.accounts.models import User
 from focushub.accounts.selectors import user_active_by_id
 from focushub.accounts.tokens import TokenInvalid
+from focushub.leaderboards.selectors import ranks_on_default_board
 from focushub.presenters import user_brief
+from focushub.timeline.selectors import events_for_user_feed_between
 from focushub.tracking.presenters import entry_data, start_data
+from focushub.tracking.selectors import running_entry
 from focushub.tracking.services import time_entry_start, time_entry_stop
 from realtime.boards import UNKNOWN
 from realtime.consumers.base import Door, parse_since
 from realtime.messages import feed_frame
-from realtime.selectors import feed_after, ranks_on_default_board, running_entry
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +39,13 @@ def hello_data(user: User) -> tuple[dict[str, Any], object]:
         logger.warning("ws/me: rank unreadable at hello (%s: %s); it becomes known at the next board read",
                        type(exc).__name__, exc)
         rank = UNKNOWN
-    return {"user": user_brief(user), "timer": running_entry(user.pk)}, rank
+    timer = running_entry(user_id=user.pk)
+    return {"user": user_brief(user), "timer": entry_data(timer) if timer is not None else None}, rank
 
 
 def feed_frames(user_id: int, after_id: int, upto_id: int) -> list[tuple[int, str]]:
-    return [
-        (event.pk, feed_frame(event, for_actor=event.actor_id == user_id))
-        for event in feed_after(user_id=user_id, after_id=after_id, upto_id=upto_id, limit=REPLAY_PAGE)
-    ]
+    events = events_for_user_feed_between(user_id=user_id, after_id=after_id, upto_id=upto_id, limit=REPLAY_PAGE)
+    return [(event.pk, feed_frame(event, for_actor=event.actor_id == user_id)) for event in events]
 
 
 def _active(user_id: int) -> User:

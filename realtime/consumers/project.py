@@ -11,9 +11,9 @@ from channels.db import database_sync_to_async
 
 from focushub.projects.models import Project
 from focushub.projects.selectors import project_visible
+from focushub.timeline.selectors import events_for_project_between
 from realtime.consumers.base import Door, parse_since
 from realtime.messages import encode, timeline_message
-from realtime.selectors import project_log_after
 
 REPLAY_PAGE = 500
 
@@ -28,7 +28,7 @@ def project_for_watcher(project: Project) -> dict[str, Any]:
 
 
 def project_frames(project_id: int, is_member: bool, after_id: int, upto_id: int) -> list[tuple[int, str]]:
-    events = project_log_after(
+    events = events_for_project_between(
         project_id=project_id, is_member=is_member, after_id=after_id, upto_id=upto_id, limit=REPLAY_PAGE
     )
     return [(event.pk, encode(timeline_message(event))) for event in events]
