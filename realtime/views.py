@@ -1,18 +1,32 @@
-"""The spectator page: a live leaderboard anyone can open at /live (plain HTML + JS, no
-build step). It speaks /ws/leaderboard like any other client (docs/realtime.md). And
-/asyncapi.json, the socket protocol as a document (realtime/asyncapi.py)."""
+"""The spectator page: a live leaderboard anyone can open at /live (plain HTML + CSS + JS,
+no build step). It follows /ws/leaderboard through the JavaScript client every frontend
+may use (realtime/static/focushub/client.js, docs/realtime.md). And /asyncapi.json, the
+socket protocol as a document (realtime/asyncapi.py)."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from focushub.leaderboards.boards import METRICS, PERIODS
+from focushub.projects.models import Project
+from focushub.projects.selectors import projects_of_user
 from realtime.asyncapi import document
+
+METRIC_LABELS = {"time": "Time tracked", "badges": "Badges earned"}
+PERIOD_LABELS = {"day": "Today", "week": "This week", "month": "This month", "all": "All time"}
+# The project picker lists public projects by name; a board of one further down the list
+# is still reachable through ?project= (the page adds it to the picker).
+LISTED_PROJECTS = 200
 
 
 @require_safe
 def live_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "realtime/live.html", {"metrics": METRICS, "periods": PERIODS})
+    projects = projects_of_user(user_id=None, visibility=Project.Visibility.PUBLIC, archived=False)
+    return render(request, "realtime/live.html", {
+        "metrics": [(metric, METRIC_LABELS[metric]) for metric in METRICS],
+        "periods": [(period, PERIOD_LABELS[period]) for period in PERIODS],
+        "projects": projects[:LISTED_PROJECTS],
+    })
 
 
 @require_safe

@@ -1,79 +1,136 @@
-"""The spectator page at /live in headless Chromium (Debian's, never a downloaded one):
-it shows the board, ticks running timers, and follows a rank change made through the API
-without a reload."""
+"""The spectator page at /live in headless Chromium, at phone and desktop width: it
+follows a rank change made through the API without a reload and shows who moved and by
+how much (also to screen readers), ticks running timers with an icon that needs no emoji
+font, lines the time heading up with its numbers, keeps the chosen board in the URL, and
+its connection indicator tells the truth (live, offline, a board it may not show)."""
 
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
-from playwright.sync_api import sync_playwright
+
+from tests.realtime.browser import chromium, new_page
+from tests.support.cast import image_bytes, log_entry, moment, new_project
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+# The right edge of the text of an element, as laid out.
+TEXT_RIGHT = "element => { const r = document.createRange(); r.selectNodeContents(element); " \
+             "return r.getBoundingClientRect().right; }"
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with chromium() as browser:
+        yield browser
 
 
 def track(actor, project_id: int, minutes: int, ago_minutes: int = 0) -> None:
-    end = timezone.now().replace(microsecond=0) - timedelta(minutes=ago_minutes)
-    response = actor.api.post("/time-entries", json={
-        "project": project_id, "start_time": (end - timedelta(minutes=minutes)).isoformat(),
-        "end_time": end.isoformat()})
-    assert response.status_code == 201, response.text
+    end = moment(minutes=ago_minutes)
+    log_entry(actor, project_id, end - timedelta(minutes=minutes), end)
 
 
-def test_the_live_page_follows_a_rank_change_without_a_reload(live, public_team):
+def row(name: str, rank: int | None = None) -> str:
+    return f'tr[data-user="{name}"]' + (f'[data-rank="{rank}"]' if rank else "")
+
+
+def test_a_rank_change_shows_without_a_reload_on_a_phone_and_a_desktop(browser, live, public_team):
     leader, chaser = public_team.owner, public_team.contributor
+    uploaded = leader.api.post("/users/me/avatar", files={"avatar": ("me.png", image_bytes(), "image/png")})
+    assert uploaded.status_code == 200, uploaded.text
     track(leader, public_team.pid, 90)
     track(chaser, public_team.pid, 30)
 
-    # Rows are made above, before Playwright runs its event loop in this thread.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with new_page(browser, viewport=PHONE) as (phone, phone_errors), \
+            new_page(browser, viewport=DESKTOP) as (desktop, desktop_errors):
+        pages = (phone, desktop)
+        for page in pages:
             page.goto(f"{live.url}/live?period=all")
-            page.wait_for_selector(f'tr[data-user="{leader.username}"][data-rank="1"]', timeout=5000)
+            page.wait_for_selector(row(leader.username, 1))
             assert page.locator("#status").get_attribute("data-state") == "live"
-            assert page.locator(f'tr[data-user="{chaser.username}"]').get_attribute("data-rank") == "2"
-            assert page.locator(f'tr[data-user="{leader.username}"] td.score').inner_text() == "1:30:00"
+            assert page.locator(f"{row(leader.username)} td.score").inner_text() == "1:30:00"
+            # Nothing sticks out sideways, and the heading sits over its numbers.
+            assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+            heading = page.locator("#score-head").evaluate(TEXT_RIGHT)
+            number = page.locator(f"{row(leader.username)} td.score").evaluate(TEXT_RIGHT)
+            assert abs(heading - number) < 1
+            # A picture where there is one, initials where there is none.
+            picture = page.locator(f"{row(leader.username)} img.avatar")
+            assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+            initials = page.locator(f"{row(chaser.username)} .initials").inner_text()
+            assert len(initials) == 2 and initials[0] == chaser.username[0].upper()
+            page.evaluate("window.sameDocument = true")
 
-            page.evaluate("window.__sameDocument = true")
-            track(chaser, public_team.pid, 120, ago_minutes=120)
-            page.wait_for_selector(f'tr[data-user="{chaser.username}"][data-rank="1"]', timeout=3000)
-            assert page.locator(f'tr[data-user="{leader.username}"]').get_attribute("data-rank") == "2"
+        track(chaser, public_team.pid, 120, ago_minutes=120)
+        for page in pages:
+            page.wait_for_selector(f"{row(chaser.username, 1)} .move.up")
+            assert page.locator(f"{row(chaser.username)} .move").inner_text() == "1"
+            assert page.locator(f"{row(leader.username, 2)} .move.down").inner_text() == "1"
+            assert f"{chaser.username} moved up 1 to rank 1." in page.locator("#announcer").inner_text()
 
-            chaser.api.post("/time-entries/start", json={"project": public_team.pid})
-            row = page.locator(f'tr[data-user="{chaser.username}"].running td.score')
-            row.wait_for(timeout=3000)
-            first_reading = row.inner_text()
-            page.wait_for_function(
-                "([sel, before]) => document.querySelector(sel).textContent !== before",
-                arg=[f'tr[data-user="{chaser.username}"] td.score', first_reading], timeout=4000,
-            )
-            assert page.evaluate("window.__sameDocument") is True  # never reloaded
-            assert errors == []
-        finally:
-            browser.close()
+        assert chaser.api.post("/time-entries/start", json={"project": public_team.pid}).status_code == 201
+        for page in pages:
+            icon = page.locator(f"{row(chaser.username)}.running td.score svg.running-icon")
+            icon.wait_for()
+            box = icon.bounding_box()
+            assert box["width"] > 0 and box["height"] > 0
+            page.locator(f'#focusing li[data-user="{chaser.username}"]').wait_for()
+            score = f"{row(chaser.username)} td.score"
+            page.wait_for_function("([sel, before]) => document.querySelector(sel).textContent !== before",
+                                   arg=[score, page.locator(score).inner_text()])
+            assert page.evaluate("window.sameDocument") is True
+        assert phone_errors == [] and desktop_errors == []
 
 
-def test_the_live_page_reconnects_by_itself(live, start_server, public_team):
-    server = start_server()
-    track(public_team.owner, public_team.pid, 10)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{server.url}/live?period=all")
-            page.wait_for_selector('#status[data-state="live"]', timeout=5000)
-            server.kill()
-            page.wait_for_selector('#status[data-state="reconnecting"]', timeout=5000)
-            restarted = start_server(port=server.port)
-            track(public_team.maintainer, public_team.pid, 20)
-            page.wait_for_selector(f'tr[data-user="{public_team.maintainer.username}"][data-rank="1"]', timeout=15000)
-            assert page.url == f"{restarted.url}/live?period=all"
-        finally:
-            browser.close()
+def test_the_chosen_board_lives_in_the_url_and_the_indicator_tells_the_truth(browser, live, public_team):
+    owner = public_team.owner
+    track(owner, public_team.pid, 45)
+    secret = new_project(owner, visibility="private")  # a spectator may not see its board
+
+    with new_page(browser, viewport=DESKTOP) as (page, errors):
+        page.goto(f"{live.url}/live")
+        page.wait_for_selector('#status[data-state="live"]')
+        page.evaluate("window.sameDocument = true")
+
+        # With the keyboard: the metric picker, one step down, is the badge board.
+        page.focus('select[name="metric"]')
+        page.keyboard.press("ArrowDown")
+        page.wait_for_url("**/live?metric=badges&period=week")
+        assert page.locator("#score-head").inner_text() == "Badges"
+        assert page.locator('select[name="project"]').is_disabled()  # badge boards are global
+        page.wait_for_selector('#status[data-state="live"]')
+
+        page.select_option('select[name="metric"]', "time")
+        page.select_option('select[name="period"]', "all")
+        page.select_option('select[name="project"]', str(public_team.pid))
+        page.wait_for_url(f"**/live?metric=time&period=all&project={public_team.pid}")
+        page.wait_for_selector(row(owner.username, 1))
+        assert public_team.project["name"] in page.locator("#caption").inner_text()
+
+        page.go_back()  # the previous board, from the URL
+        page.wait_for_url("**/live?metric=time&period=all")
+        assert page.locator('select[name="project"]').input_value() == ""
+        assert page.evaluate("window.sameDocument") is True
+
+        page.context.set_offline(True)
+        page.wait_for_selector('#status[data-state="offline"]')
+        assert page.locator("#main").get_attribute("data-stale") is not None  # numbers may be old
+        page.context.set_offline(False)
+        page.wait_for_selector('#status[data-state="live"]')
+
+        # A timer started before the period began counts from the period's start:
+        # Sunday 23:00 to Monday 00:30 is half an hour today and this week, 90 minutes
+        # this month and all time.
+        ticked = page.evaluate("""async () => {
+            const { liveScore } = await import("/static/focushub/client.js");
+            const row = { score: 60, running_since: "2026-11-29T23:00:00Z" };
+            const now = Date.parse("2026-11-30T00:30:00Z");
+            return ["day", "week", "month", "all"].map((period) => liveScore(row, { metric: "time", period }, now));
+        }""")
+        assert ticked == [1860, 1860, 5460, 5460]
+
+        page.goto(f"{live.url}/live?project={secret}")
+        page.wait_for_selector('#status[data-state="failed"]')
+        assert "cannot be shown" in page.locator("#status").inner_text()
+        assert errors == []

@@ -1,139 +1,286 @@
-"use strict";
-// The spectator page's client of /ws/leaderboard (protocol: docs/realtime.md).
-// Renders leaderboard.snapshot / leaderboard.update, ticks running timers locally from
-// running_since (the server sends nothing per second), and reconnects by itself.
-(() => {
+// The spectator page (/live), built on the JavaScript client like any other frontend
+// (realtime/static/focushub/client.js, docs/realtime.md). The client keeps the board's
+// socket alive; this file draws it: who moved and by how much, running timers ticking
+// from running_since, who is focusing now, the board chosen in the URL, and a connection
+// indicator that says what the client says.
+import { liveScore, openLeaderboard } from "../focushub/client.js";
+
+const MOVE_SHOWN_MS = 20000; // how long "up 2" stays beside a name
+const ANNOUNCED_PER_UPDATE = 3; // screen readers hear the first few moves, not a flood
+
+const form = document.getElementById("board");
+const rowsEl = document.getElementById("rows");
+const mainEl = document.getElementById("main");
+const statusEl = document.getElementById("status");
+const statusText = document.getElementById("status-text");
+const focusingEl = document.getElementById("focusing");
+const focusingEmpty = document.getElementById("focusing-empty");
+const emptyEl = document.getElementById("empty");
+const captionEl = document.getElementById("caption");
+const announcer = document.getElementById("announcer");
+
+let stream = null;
+let board = null; // the last snapshot or update: {metric, period, rows, ...}
+let moves = new Map(); // username -> {by, at}: a rank change still on show
+
+function chosen() {
   const params = new URLSearchParams(location.search);
-  const board = {
-    metric: params.get("metric") || "time",
+  const metric = params.get("metric") || "time";
+  return {
+    metric,
     period: params.get("period") || "week",
-    project: params.get("project"),
-    limit: params.get("limit"),
+    project: metric === "time" ? params.get("project") || "" : "", // badge boards are global
   };
-  const rowsEl = document.getElementById("rows");
-  const statusEl = document.getElementById("status");
-  const emptyEl = document.getElementById("empty");
-  const PERMANENT = new Set([4400, 4403, 4404]); // bad parameters or a board we may not see
-  let rows = [];
-  let ranks = new Map();
-  let attempt = 0;
+}
 
-  function setStatus(state, text) {
-    statusEl.dataset.state = state;
-    statusEl.textContent = text;
+function optionLabel(name, value) {
+  return [...form.elements[name].options].find((option) => option.value === value)?.textContent ?? value;
+}
+
+function showChoice(choice) {
+  const projects = form.elements.project;
+  if (choice.project && ![...projects.options].some((option) => option.value === choice.project)) {
+    projects.append(new Option(`Project ${choice.project}`, choice.project)); // one not listed here
   }
+  for (const name of ["metric", "period", "project"]) form.elements[name].value = choice[name];
+  form.elements.project.disabled = choice.metric !== "time";
+  document.getElementById("score-head").textContent = choice.metric === "time" ? "Time" : "Badges";
+  captionEl.textContent = [optionLabel("metric", choice.metric), optionLabel("period", choice.period),
+    choice.project ? optionLabel("project", choice.project) : "all projects"].join(" · ");
+}
 
-  function socketUrl() {
-    const query = new URLSearchParams({ metric: board.metric, period: board.period });
-    if (board.project) query.set("project", board.project);
-    if (board.limit) query.set("limit", board.limit);
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    return `${scheme}://${location.host}/ws/leaderboard?${query}`;
+function follow(choice) {
+  stream?.close();
+  board = null;
+  moves = new Map();
+  showChoice(choice);
+  rowsEl.replaceChildren();
+  stream = openLeaderboard({ board: { ...choice, project: choice.project || null } });
+  stream.on("state", showState);
+  stream.on("leaderboard.snapshot", draw);
+  stream.on("leaderboard.update", draw);
+}
+
+// -- the connection indicator ---------------------------------------------------------
+
+const STATES = {
+  connecting: () => "Connecting…",
+  live: () => "Live",
+  reconnecting: ({ retryIn }) => (retryIn ? `Reconnecting in ${Math.ceil(retryIn / 1000)} s…` : "Reconnecting…"),
+  offline: () => "Offline: waiting for the network",
+  failed: ({ detail }) => `This board cannot be shown${detail ? `: ${detail}` : "."}`,
+  closed: () => "Closed",
+};
+
+function showState(change) {
+  statusEl.dataset.state = change.state;
+  statusText.textContent = STATES[change.state](change);
+  mainEl.toggleAttribute("data-stale", change.state !== "live");
+}
+
+// -- the board ------------------------------------------------------------------------
+
+function formatScore(value, metric) {
+  if (metric !== "time") return String(value);
+  const h = Math.floor(value / 3600);
+  const m = Math.floor((value % 3600) / 60);
+  const s = value % 60;
+  return `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+}
+
+function initials(username) {
+  const parts = username.split(/[-_.\s]+/).filter(Boolean);
+  const letters = parts.length > 1 ? parts[0][0] + parts[1][0] : username.slice(0, 2);
+  return letters.toUpperCase();
+}
+
+function avatar(user) {
+  if (user.avatar_url) {
+    const img = document.createElement("img");
+    img.className = "avatar";
+    img.alt = "";
+    img.src = user.avatar_url;
+    return img;
   }
+  const badge = document.createElement("span");
+  badge.className = "avatar initials";
+  badge.setAttribute("aria-hidden", "true");
+  badge.textContent = initials(user.username);
+  let hash = 0;
+  for (const char of user.username) hash = (hash * 31 + char.codePointAt(0)) % 360;
+  badge.style.background = `hsl(${hash} 55% 42%)`;
+  return badge;
+}
 
-  // Start of the current period in UTC (SPEC §5): a timer only counts from there.
-  function periodStart(now) {
-    const d = new Date(now);
-    const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-    if (board.period === "day") return day;
-    if (board.period === "week") return day - ((d.getUTCDay() + 6) % 7) * 86400000;
-    if (board.period === "month") return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    return 0;
+function icon(name, className) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", className);
+  svg.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+  use.setAttribute("href", `#${name}`);
+  svg.append(use);
+  return svg;
+}
+
+function moveBadge(move) {
+  const span = document.createElement("span");
+  if (move.by === null) {
+    span.className = "move new";
+    span.textContent = "new";
+    return span;
   }
+  span.className = `move ${move.by > 0 ? "up" : "down"}`;
+  span.append(icon(move.by > 0 ? "icon-up" : "icon-down", ""), String(Math.abs(move.by)));
+  span.title = `${move.by > 0 ? "up" : "down"} ${Math.abs(move.by)}`;
+  return span;
+}
 
-  function liveScore(row, now) {
-    if (board.metric !== "time" || !row.running_since) return row.score;
-    const since = Math.max(Date.parse(row.running_since), periodStart(now));
-    return row.score + Math.max(0, Math.floor((now - since) / 1000));
+/** Who moved since the previous message of this board, and how far (null: new on it). */
+function noteMoves(previous, rows, now) {
+  if (!previous) return [];
+  const before = new Map(previous.rows.map((row) => [row.user.id, row.rank]));
+  const moved = [];
+  for (const row of rows) {
+    const was = before.get(row.user.id);
+    if (was === row.rank) continue;
+    const move = { by: was === undefined ? null : was - row.rank, at: now };
+    moves.set(row.user.username, move);
+    moved.push({ row, move });
   }
+  return moved;
+}
 
-  function formatScore(value) {
-    if (board.metric !== "time") return String(value);
-    const h = Math.floor(value / 3600);
-    const m = Math.floor((value % 3600) / 60);
-    const s = value % 60;
-    return `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+function announce(moved) {
+  const told = moved.slice(0, ANNOUNCED_PER_UPDATE).map(({ row, move }) => {
+    if (move.by === null) return `${row.user.username} is new on the board at rank ${row.rank}.`;
+    const way = move.by > 0 ? "up" : "down";
+    return `${row.user.username} moved ${way} ${Math.abs(move.by)} to rank ${row.rank}.`;
+  });
+  if (told.length) announcer.textContent = told.join(" ");
+}
+
+function rowElement(row, now) {
+  const tr = document.createElement("tr");
+  tr.dataset.user = row.user.username;
+  tr.dataset.rank = String(row.rank);
+  const rank = document.createElement("td");
+  rank.className = "rank";
+  const place = document.createElement("span");
+  place.className = "place";
+  place.textContent = String(row.rank);
+  rank.append(place);
+  const move = moves.get(row.user.username);
+  if (move && now - move.at < MOVE_SHOWN_MS) {
+    rank.append(moveBadge(move));
+    if (move.at === now) tr.classList.add("moved");
   }
-
-  function render() {
-    const now = Date.now();
-    const previous = ranks;
-    ranks = new Map();
-    rowsEl.replaceChildren(...rows.map((row) => {
-      const tr = document.createElement("tr");
-      tr.dataset.user = row.user.username;
-      tr.dataset.rank = String(row.rank);
-      if (row.running_since) tr.classList.add("running");
-      if (previous.has(row.user.id) && previous.get(row.user.id) !== row.rank) tr.classList.add("moved");
-      ranks.set(row.user.id, row.rank);
-      const rank = document.createElement("td");
-      rank.className = "rank";
-      rank.textContent = String(row.rank);
-      const who = document.createElement("td");
-      who.className = "user";
-      if (row.user.avatar_url) {
-        const img = document.createElement("img");
-        img.className = "avatar";
-        img.alt = "";
-        img.src = row.user.avatar_url;
-        who.append(img);
-      }
-      who.append(document.createTextNode(row.user.username));
-      const score = document.createElement("td");
-      score.className = "score";
-      score.textContent = formatScore(liveScore(row, now));
-      tr.append(rank, who, score);
-      return tr;
-    }));
-    emptyEl.hidden = rows.length > 0;
+  const who = document.createElement("td");
+  who.className = "who";
+  who.append(avatar(row.user), row.user.username);
+  const score = document.createElement("td");
+  score.className = "score";
+  if (row.running_since) {
+    // Beside the number, where a long name cannot push it out of sight.
+    tr.classList.add("running");
+    const running = icon("icon-timer", "running-icon");
+    running.setAttribute("aria-hidden", "false");
+    running.setAttribute("role", "img");
+    running.setAttribute("aria-label", "timer running");
+    score.append(running);
   }
+  const value = document.createElement("span");
+  value.className = "value";
+  value.textContent = formatScore(liveScore(row, board, now), board.metric);
+  score.append(value);
+  tr.append(rank, who, score);
+  return tr;
+}
 
-  function tick() {
-    const now = Date.now();
-    rowsEl.querySelectorAll("tr").forEach((tr, index) => {
-      const row = rows[index];
-      if (row && row.running_since) tr.querySelector("td.score").textContent = formatScore(liveScore(row, now));
+/** Slide rows from where they were to where they are (FLIP), so a move is seen. */
+function slide(before) {
+  for (const tr of rowsEl.children) {
+    const top = before.get(tr.dataset.user);
+    if (top === undefined) continue;
+    const delta = top - tr.getBoundingClientRect().top;
+    if (!delta) continue;
+    tr.style.transition = "none";
+    tr.style.transform = `translateY(${delta}px)`;
+    requestAnimationFrame(() => {
+      tr.style.transition = "";
+      tr.style.transform = "";
     });
   }
+}
 
-  function connect() {
-    setStatus(attempt ? "reconnecting" : "connecting", attempt ? "reconnecting…" : "connecting…");
-    const socket = new WebSocket(socketUrl());
-    socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
-      if (message.type === "leaderboard.snapshot" || message.type === "leaderboard.update") {
-        attempt = 0;
-        rows = message.rows;
-        render();
-        setStatus("live", `live · ${board.metric} · ${board.period}`);
-      } else if (message.type === "error") {
-        setStatus("failed", message.detail);
-      }
-    };
-    socket.onclose = (event) => {
-      if (PERMANENT.has(event.code)) {
-        setStatus("failed", statusEl.textContent || "this board cannot be shown");
-        return;
-      }
-      // Exponential backoff with jitter, so a restarted server is not hit by every page at once.
-      const delay = Math.min(10000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      attempt += 1;
-      setStatus("reconnecting", "reconnecting…");
-      setTimeout(connect, delay);
-    };
-  }
+function draw(message) {
+  const now = Date.now();
+  const previous = board;
+  board = message;
+  const moved = noteMoves(previous, message.rows, now);
+  const before = new Map([...rowsEl.children].map((tr) => [tr.dataset.user, tr.getBoundingClientRect().top]));
+  rowsEl.replaceChildren(...message.rows.map((row) => rowElement(row, now)));
+  slide(before);
+  emptyEl.hidden = message.rows.length > 0;
+  drawFocusing(now);
+  announce(moved);
+}
 
-  for (const link of document.querySelectorAll("nav a")) {
-    const next = new URLSearchParams(location.search);
-    for (const key of ["metric", "period"]) {
-      if (link.dataset[key]) {
-        next.set(key, link.dataset[key]);
-        link.setAttribute("aria-current", String(board[key] === link.dataset[key]));
-      }
-    }
-    link.href = `?${next}`;
+function sessionTime(row, now) {
+  const seconds = Math.max(0, Math.floor((now - Date.parse(row.running_since)) / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const mm = h ? String(m).padStart(2, "0") : String(m);
+  return `${h ? `${h}:` : ""}${mm}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function drawFocusing(now) {
+  const running = board.rows.filter((row) => row.running_since);
+  focusingEl.replaceChildren(...running.map((row) => {
+    const li = document.createElement("li");
+    li.dataset.user = row.user.username;
+    const elapsed = document.createElement("span");
+    elapsed.className = "elapsed";
+    elapsed.textContent = sessionTime(row, now);
+    li.append(avatar(row.user), row.user.username, elapsed);
+    return li;
+  }));
+  focusingEmpty.hidden = running.length > 0;
+}
+
+/** The server sends nothing per second: running timers and session clocks tick here. */
+function tick() {
+  if (!board) return;
+  const now = Date.now();
+  const rows = new Map(board.rows.map((row) => [row.user.username, row]));
+  for (const tr of rowsEl.querySelectorAll("tr.running")) {
+    tr.querySelector("td.score .value").textContent = formatScore(liveScore(rows.get(tr.dataset.user), board, now), board.metric);
   }
-  document.getElementById("score-head").textContent = board.metric === "time" ? "time" : "badges";
-  setInterval(tick, 1000);
-  connect();
-})();
+  for (const li of focusingEl.children) {
+    li.querySelector(".elapsed").textContent = sessionTime(rows.get(li.dataset.user), now);
+  }
+  for (const [user, move] of moves) {
+    if (now - move.at >= MOVE_SHOWN_MS) moves.delete(user);
+  }
+  for (const badge of rowsEl.querySelectorAll(".move")) {
+    if (!moves.has(badge.closest("tr").dataset.user)) badge.remove();
+  }
+}
+
+// -- choosing a board -----------------------------------------------------------------
+
+form.addEventListener("change", () => {
+  const choice = {
+    metric: form.elements.metric.value,
+    period: form.elements.period.value,
+    project: form.elements.metric.value === "time" ? form.elements.project.value : "",
+  };
+  const params = new URLSearchParams({ metric: choice.metric, period: choice.period });
+  if (choice.project) params.set("project", choice.project);
+  history.pushState(null, "", `?${params}`);
+  follow(choice);
+});
+form.addEventListener("submit", (event) => event.preventDefault());
+window.addEventListener("popstate", () => follow(chosen()));
+
+setInterval(tick, 1000);
+follow(chosen());
