@@ -2,7 +2,6 @@
 cluster) over HTTP and websockets, against the test database pytest-django created:
 PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set, the embedded default otherwise."""
 
-import functools
 import os
 import time
 from pathlib import Path
@@ -10,19 +9,19 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import OperationalError, connection, transaction
 from django.test import Client, TransactionTestCase
 from jsonschema import Draft202012Validator, FormatChecker
 
-from focushub.accounts.models import User
-from focushub.accounts.tokens import issue_access
+from focushub.badges.models import Badge
 from focushub.leaderboards.redis_store import COMPLETE
 from focushub.timeline.kinds import KINDS
 from focushub.timeline.models import Event
+from tests.support import cast
 from tests.support.cast import make_team, quick_actor
 from tests.support.clients import Actor, Api
-from tests.support.names import unique_name
+from tests.support.cloudinary import CloudinaryStub, cloudinary_url
+from tests.support.contract import SCHEMA_TABLES
 from tests.support.processes import Daphne, QCluster
 
 LOG_DIR = Path(settings.DATA_DIR) / "test-logs"
@@ -88,11 +87,6 @@ def _wait_for_other_transactions(timeout: float = 10) -> None:
             time.sleep(0.01)
 
 
-# Rows that describe the schema, not the data: Django's flush re-creates them after each
-# test through post_migrate; keeping them saves that work and changes nothing.
-SCHEMA_TABLES = {"django_content_type", "auth_permission", "django_migrations"}
-
-
 _validators: dict[str, Draft202012Validator] = {}
 
 
@@ -124,6 +118,8 @@ def _empty_every_table(self) -> None:
             with transaction.atomic():
                 tables = set(connection.introspection.django_table_names(only_existing=True, include_views=False))
                 with connection.cursor() as cursor:
+                    # SCHEMA_TABLES are kept: Django's flush re-creates them through
+                    # post_migrate, and keeping them saves that work and changes nothing.
                     if connection.vendor == "postgresql":
                         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                     for table in sorted(tables - SCHEMA_TABLES):
@@ -139,6 +135,15 @@ TransactionTestCase._fixture_teardown = _empty_every_table
 
 
 @pytest.fixture
+def empty_redis():
+    """Redis (scaled mode) empty before and after the test: no board or throttle count
+    of another test leaks in."""
+    _flush_redis()
+    yield
+    _flush_redis()
+
+
+@pytest.fixture
 def live(server, transactional_db):
     """A test that talks to the live server: its rows must be committed to be seen there."""
     _flush_redis()
@@ -147,37 +152,58 @@ def live(server, transactional_db):
     _wait_for_other_transactions()
 
 
-@functools.cache
-def password_hash(password: str) -> str:
-    """One hash per distinct password for the whole session: argon2 is slow on purpose,
-    and hundreds of tests create people who may sign in with the same password."""
-    return make_password(password)
-
-
 @pytest.fixture
-def make_actor(live):
-    """Create a user (committed) and hand back an Actor with a valid access token."""
+def person(live):
+    """person(username=None, password=None, **user fields) -> one more committed user,
+    signed in with an access token and talking to the session's server."""
 
-    def make(username: str | None = None, *, password: str = "correct horse battery staple", **fields) -> Actor:
-        username = username or unique_name()
-        user = User.objects.create_user(
-            email=fields.pop("email", f"{username}@example.com"), username=username, password=None, **fields
-        )
-        User.objects.filter(pk=user.pk).update(password=password_hash(password))
-        user.password = password_hash(password)
-        token = issue_access(user.pk)
-        return Actor(user=user, token=token, api=Api(live.url, token), password=password)
+    def make(username: str | None = None, **fields) -> Actor:
+        return quick_actor(live, username, **fields)
 
     return make
 
 
 @pytest.fixture
-def admin_client(make_actor) -> Client:
+def new_project():
+    """tests.support.cast.new_project, for the tests that take it as a fixture."""
+    return cast.new_project
+
+
+@pytest.fixture
+def admin(person) -> Actor:
+    return person(role="admin")
+
+
+@pytest.fixture
+def empty_catalog(live):
+    """Start from no badges, so a test sees only the awards of the badges it defines
+    (the default badges exist only until the first transactional test flushes them)."""
+    Badge.objects.all().delete()
+
+
+@pytest.fixture
+def admin_client(admin) -> Client:
     """Django's test client, signed in to /admin/ as an admin."""
-    admin = make_actor(role="admin")
     client = Client()
     client.force_login(admin.user)
     return client
+
+
+@pytest.fixture
+def start_server(live):
+    """start_server(port=None, **env) -> another daphne on the same test database, with
+    some settings overridden (a fresh local cache, so throttle counts start at zero).
+    Stopped after the test."""
+    started: list[Daphne] = []
+
+    def start(port: int | None = None, **env: str) -> Daphne:
+        proc = Daphne(LOG_DIR, port=port, **env)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
 
 
 @pytest.fixture
@@ -198,6 +224,29 @@ def public_team(live):
 
 
 @pytest.fixture
-def person(live):
-    """Make one more signed-in user: person(timezone="Asia/Tokyo")."""
-    return lambda **fields: quick_actor(live, **fields)
+def cloudinary_stub():
+    stub = CloudinaryStub()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(scope="module")
+def cloud_stack(server):
+    """For a module: a Cloudinary stand-in and a daphne whose CLOUDINARY_URL points at it."""
+    stub = CloudinaryStub()
+    proc = Daphne(LOG_DIR, CLOUDINARY_URL=cloudinary_url(stub.url))
+    yield proc, stub
+    proc.stop()
+    stub.stop()
+
+
+@pytest.fixture
+def cloud_server(cloud_stack, live) -> Daphne:
+    return cloud_stack[0]
+
+
+@pytest.fixture
+def cloud_stub(cloud_stack) -> CloudinaryStub:
+    """The module's stand-in, with no request recorded yet."""
+    cloud_stack[1].requests.clear()
+    return cloud_stack[1]

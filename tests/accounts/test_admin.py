@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from focushub.accounts.models import RefreshToken, User
-from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up
+from tests.support.cast import STRONG_PASSWORD, signed_up
+from tests.support.contract import assert_error
 
 
 def test_createsuperuser_makes_an_admin_who_can_log_in(anon, live, monkeypatch):
@@ -25,9 +26,9 @@ def test_createsuperuser_applies_the_username_rule(live, monkeypatch):
     assert not User.objects.exists()
 
 
-def test_admin_lists_and_searches_users_by_username_and_email(admin_client, make_actor):
-    alice = make_actor("findable_alice", email="alice@searchable.example")
-    bob = make_actor("hidden_bob")
+def test_admin_lists_and_searches_users_by_username_and_email(admin_client, person):
+    alice = person("findable_alice", email="alice@searchable.example")
+    bob = person("hidden_bob")
     by_name = admin_client.get("/admin/accounts/user/", {"q": "FINDABLE"})
     by_email = admin_client.get("/admin/accounts/user/", {"q": "searchable.example"})
     for response in (by_name, by_email):
@@ -36,8 +37,8 @@ def test_admin_lists_and_searches_users_by_username_and_email(admin_client, make
         assert bob.username not in response.text
 
 
-def test_admin_changes_a_users_role(admin_client, make_actor):
-    alice = make_actor()
+def test_admin_changes_a_users_role(admin_client, person):
+    alice = person()
     response = admin_client.post(
         f"/admin/accounts/user/{alice.id}/change/",
         {
@@ -55,8 +56,8 @@ def test_admin_changes_a_users_role(admin_client, make_actor):
     assert User.objects.get(pk=alice.id).role == "admin"
 
 
-def test_admin_refuses_a_username_that_breaks_the_rule(admin_client, make_actor):
-    alice = make_actor()
+def test_admin_refuses_a_username_that_breaks_the_rule(admin_client, person):
+    alice = person()
     response = admin_client.post(
         f"/admin/accounts/user/{alice.id}/change/",
         {"username": "no spaces allowed", "email": alice.user.email, "role": "user", "timezone": "UTC"},
@@ -94,8 +95,8 @@ def test_refresh_tokens_are_visible_but_read_only(admin_client, anon):
     assert RefreshToken.objects.get(pk=token.pk).revoked_at is None
 
 
-def test_a_plain_user_cannot_enter_the_admin(make_actor):
-    alice = make_actor()
+def test_a_plain_user_cannot_enter_the_admin(person):
+    alice = person()
     client = Client()
     client.force_login(alice.user)
     response = client.get("/admin/accounts/user/")
@@ -103,6 +104,6 @@ def test_a_plain_user_cannot_enter_the_admin(make_actor):
     assert "/admin/login/" in response["Location"]
 
 
-def test_admin_role_grants_no_extra_rights_on_the_profile_api(make_actor):
-    admin = make_actor(role="admin")
+def test_admin_role_grants_no_extra_rights_on_the_profile_api(person):
+    admin = person(role="admin")
     assert_error(admin.api.patch("/users/me", json={"role": "user"}), 400, "validation_error")

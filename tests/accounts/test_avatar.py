@@ -10,7 +10,8 @@ from django.conf import settings
 from PIL import Image
 
 from focushub.accounts.models import User
-from tests.accounts.support import assert_error, image_bytes
+from tests.support.cast import image_bytes
+from tests.support.contract import assert_error
 
 LOCAL_URL = re.compile(r"^http://127\.0\.0\.1:\d+/media/avatars/[0-9a-f]{32}\.(png|jpg|gif|webp)$")
 
@@ -27,8 +28,8 @@ def no_cloudinary():
 @pytest.mark.parametrize(
     ("image_format", "extension"), [("PNG", "png"), ("JPEG", "jpg"), ("GIF", "gif"), ("WEBP", "webp")]
 )
-def test_a_real_image_is_stored_locally_and_served_back(make_actor, image_format, extension):
-    alice = make_actor()
+def test_a_real_image_is_stored_locally_and_served_back(person, image_format, extension):
+    alice = person()
     data = image_bytes(image_format)
     response = upload(alice, data, name=f"face.{extension}")
     assert response.status_code == 200, response.text
@@ -40,15 +41,15 @@ def test_a_real_image_is_stored_locally_and_served_back(make_actor, image_format
     assert served.content == data
 
 
-def test_the_file_name_and_declared_type_do_not_decide_the_format(make_actor):
-    alice = make_actor()
+def test_the_file_name_and_declared_type_do_not_decide_the_format(person):
+    alice = person()
     response = upload(alice, image_bytes("GIF"), name="photo.exe", content_type="application/octet-stream")
     assert response.status_code == 200
     assert response.json()["avatar_url"].endswith(".gif")
 
 
-def test_a_new_avatar_replaces_and_deletes_the_old_file(make_actor):
-    alice = make_actor()
+def test_a_new_avatar_replaces_and_deletes_the_old_file(person):
+    alice = person()
     first = upload(alice, image_bytes(color="red")).json()["avatar_url"]
     second = upload(alice, image_bytes(color="blue")).json()["avatar_url"]
     assert first != second
@@ -56,8 +57,8 @@ def test_a_new_avatar_replaces_and_deletes_the_old_file(make_actor):
     assert requests.get(second, timeout=10).status_code == 200
 
 
-def test_removing_the_avatar_clears_it_and_deletes_the_file(make_actor):
-    alice = make_actor()
+def test_removing_the_avatar_clears_it_and_deletes_the_file(person):
+    alice = person()
     url = upload(alice, image_bytes()).json()["avatar_url"]
     response = alice.api.delete("/users/me/avatar/")
     assert response.status_code == 200
@@ -75,61 +76,61 @@ def test_removing_the_avatar_clears_it_and_deletes_the_file(make_actor):
         b"GIF89a<script>alert(1)</script>",
     ],
 )
-def test_something_that_is_not_a_valid_image_is_refused(make_actor, data):
-    alice = make_actor()
+def test_something_that_is_not_a_valid_image_is_refused(person, data):
+    alice = person()
     body = assert_error(upload(alice, data), 400, "validation_error")
     assert set(body["errors"]) == {"avatar"}
     assert User.objects.get(pk=alice.id).avatar_url == ""
 
 
 @pytest.mark.parametrize("image_format", ["BMP", "TIFF", "ICO"])
-def test_real_images_in_other_formats_are_refused(make_actor, image_format):
-    alice = make_actor()
+def test_real_images_in_other_formats_are_refused(person, image_format):
+    alice = person()
     body = assert_error(upload(alice, image_bytes(image_format)), 400, "validation_error")
     assert set(body["errors"]) == {"avatar"}
 
 
-def test_an_image_with_too_many_pixels_is_refused(make_actor):
+def test_an_image_with_too_many_pixels_is_refused(person):
     buffer = io.BytesIO()
     Image.new("1", (5000, 5000)).save(buffer, format="PNG")  # a few KB on the wire, 25 MP to draw
-    alice = make_actor()
+    alice = person()
     body = assert_error(upload(alice, buffer.getvalue()), 400, "validation_error")
     assert set(body["errors"]) == {"avatar"}
 
 
-def test_a_file_over_avatar_max_bytes_is_refused_with_413(make_actor):
-    alice = make_actor()
+def test_a_file_over_avatar_max_bytes_is_refused_with_413(person):
+    alice = person()
     padded = image_bytes() + b"\x00" * (settings.AVATAR_MAX_BYTES)
     assert_error(upload(alice, padded), 413, "file_too_large")
     assert User.objects.get(pk=alice.id).avatar_url == ""
 
 
-def test_a_file_of_exactly_avatar_max_bytes_passes_the_size_check(make_actor):
-    alice = make_actor()
+def test_a_file_of_exactly_avatar_max_bytes_passes_the_size_check(person):
+    alice = person()
     data = image_bytes()
     exact = data + b"\x00" * (settings.AVATAR_MAX_BYTES - len(data))
     assert upload(alice, exact).status_code == 200
 
 
-def test_a_huge_upload_is_refused_before_it_is_read(make_actor):
-    alice = make_actor()
+def test_a_huge_upload_is_refused_before_it_is_read(person):
+    alice = person()
     huge = b"\x00" * (settings.MAX_REQUEST_BYTES + 1)
     assert_error(upload(alice, huge), 413, "payload_too_large")
 
 
-def test_missing_avatar_field_is_a_validation_error(make_actor):
-    alice = make_actor()
+def test_missing_avatar_field_is_a_validation_error(person):
+    alice = person()
     body = assert_error(upload(alice, image_bytes(), field="picture"), 400, "validation_error")
     assert "avatar" in body["errors"]
 
 
-def test_json_instead_of_multipart_is_unsupported(make_actor):
-    alice = make_actor()
+def test_json_instead_of_multipart_is_unsupported(person):
+    alice = person()
     assert_error(alice.api.post("/users/me/avatar", json={"avatar": "aGk="}), 415, "unsupported_media_type")
 
 
-def test_a_broken_multipart_body_is_a_400(make_actor):
-    alice = make_actor()
+def test_a_broken_multipart_body_is_a_400(person):
+    alice = person()
     response = alice.api.post(
         "/users/me/avatar", data=b"--x\r\nnonsense", headers={"Content-Type": "multipart/form-data; boundary=x"}
     )

@@ -3,7 +3,8 @@
 import pytest
 
 from focushub.accounts.models import RefreshToken, User
-from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up
+from tests.support.cast import STRONG_PASSWORD, signed_up
+from tests.support.contract import assert_error
 from tests.support.names import unique_name
 
 

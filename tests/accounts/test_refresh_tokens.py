@@ -14,7 +14,8 @@ from django.utils import timezone
 from focushub.accounts import services, tokens
 from focushub.accounts.models import RefreshToken, User
 from focushub.accounts.tokens import TokenInvalid
-from tests.accounts.support import assert_error, signed_up
+from tests.support.cast import signed_up
+from tests.support.contract import assert_error
 
 
 @pytest.fixture

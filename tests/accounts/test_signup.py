@@ -6,7 +6,8 @@ import pytest
 
 from focushub.accounts.models import RefreshToken, User
 from focushub.timeline.models import Event
-from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up, signup
+from tests.support.cast import STRONG_PASSWORD, signed_up, signup
+from tests.support.contract import assert_error
 from tests.support.names import unique_name
 
 PROFILE_KEYS = {"id", "username", "email", "avatar_url", "bio", "timezone", "show_on_leaderboard", "role", "created_at"}

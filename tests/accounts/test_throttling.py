@@ -2,8 +2,9 @@
 runs its own daphne with low rates (the suite's server is configured not to throttle)."""
 
 from focushub.accounts.models import User
-from tests.accounts.support import STRONG_PASSWORD, assert_error, signed_up, signup
+from tests.support.cast import STRONG_PASSWORD, signed_up, signup
 from tests.support.clients import Api
+from tests.support.contract import assert_error
 from tests.support.names import unique_name
 from tests.support.processes import free_port
 

@@ -2,13 +2,9 @@
 back-dating), beside the session server that trusts back-dated time for the period
 tests. People here sign in with tokens and talk to this server."""
 
-from datetime import datetime, timedelta
-
 import pytest
-from django.utils import timezone
 
 from tests.conftest import LOG_DIR
-from tests.gamification.conftest import empty_catalog  # noqa: F401 - a fixture the badge tests here use
 from tests.support.clients import Actor, Api
 from tests.support.processes import Daphne
 
@@ -31,27 +27,15 @@ def fair_rules(settings):
 
 
 @pytest.fixture
-def player(make_actor, fair_server, fair_rules):
+def player(person, fair_server, fair_rules):
     """player(**fields) -> an Actor whose Api talks to the default-rules server."""
 
     def make(**fields) -> Actor:
-        actor = make_actor(**fields)
+        actor = person(**fields)
         actor.api = Api(fair_server.url, actor.token)
         return actor
 
     return make
-
-
-def now() -> datetime:
-    return timezone.now().replace(microsecond=0)
-
-
-def manual(actor: Actor, project_id: int, start: datetime, end: datetime) -> dict:
-    response = actor.api.post(
-        "/time-entries", json={"project": project_id, "start_time": start.isoformat(), "end_time": end.isoformat()}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def board(actor: Actor, **params) -> dict[int, int]:
@@ -59,13 +43,3 @@ def board(actor: Actor, **params) -> dict[int, int]:
     response = actor.api.get("/leaderboard", params={"metric": "time", **params})
     assert response.status_code == 200, response.text
     return {row["user"]["id"]: row["score"] for row in response.json()["rows"]}
-
-
-def a_project(actor: Actor, **fields) -> int:
-    response = actor.api.post("/projects", json={"name": f"Fair {actor.username}", "visibility": "public", **fields})
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
-
-
-def midnight_days_ago(days: int) -> datetime:
-    return now().replace(hour=0, minute=0, second=0) - timedelta(days=days)

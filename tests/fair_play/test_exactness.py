@@ -16,7 +16,7 @@ from focushub.projects.models import Project, ProjectMember
 from focushub.tracking import services
 from focushub.tracking.aggregation import rebuild_rollups_for_day
 from focushub.tracking.models import DailyCredit, DailyRollup, TimeEntry
-from tests.fair_play.conftest import a_project, manual, midnight_days_ago, now
+from tests.support.cast import log_entry, midnight_days_ago, moment, new_project
 
 SEED = int(os.environ.get("FAIR_SEED", "20261130"))
 SEQUENCES = int(os.environ.get("FAIR_SEQUENCES", "10"))
@@ -73,7 +73,7 @@ def test_random_sequences_of_changes_keep_the_credit_equal_to_a_from_scratch_uni
             project = Project.objects.create(name=f"{name}{sequence}", owner=user)
             ProjectMember.objects.create(project=project, user=user, role="owner")
             projects.append(project.pk)
-        base = now().replace(hour=0, minute=0, second=0) - timedelta(days=2)
+        base = moment().replace(hour=0, minute=0, second=0) - timedelta(days=2)
 
         def instant(base=base):
             return base + timedelta(minutes=rng.randrange(0, 3 * 24 * 60, 7))
@@ -83,19 +83,19 @@ def test_random_sequences_of_changes_keep_the_credit_equal_to_a_from_scratch_uni
             action = rng.choice(["create", "create", "move", "stretch", "project", "delete"] if ids else ["create"])
             if action == "create":
                 start = instant()
-                end = min(start + timedelta(minutes=rng.randrange(1, 600)), now())
+                end = min(start + timedelta(minutes=rng.randrange(1, 600)), moment())
                 if end > start:
                     services.time_entry_create(user=user, project_id=rng.choice(projects), start_time=start,
                                                end_time=end)
             elif action == "move":
                 start = instant()
-                end = min(start + timedelta(minutes=rng.randrange(1, 900)), now())
+                end = min(start + timedelta(minutes=rng.randrange(1, 900)), moment())
                 if end > start:
                     services.time_entry_update(user=user, entry_id=rng.choice(ids), start_time=start, end_time=end)
             elif action == "stretch":
                 entry = TimeEntry.objects.get(pk=rng.choice(ids))
                 end = min(entry.end_time + timedelta(minutes=rng.randrange(1, 300)), entry.start_time
-                          + timedelta(hours=24), now())
+                          + timedelta(hours=24), moment())
                 if end > entry.end_time:
                     services.time_entry_update(user=user, entry_id=entry.pk, end_time=end)
             elif action == "project":
@@ -124,9 +124,9 @@ def _race(*jobs) -> None:
 
 def test_two_tabs_editing_overlapping_entries_at_once_leave_the_credit_exact(player):
     ada = player()
-    project = a_project(ada)
+    project = new_project(ada)
     day = midnight_days_ago(1)
-    entries = [manual(ada, project, day + timedelta(hours=h), day + timedelta(hours=h + 2)) for h in (8, 9)]
+    entries = [log_entry(ada, project, day + timedelta(hours=h), day + timedelta(hours=h + 2)) for h in (8, 9)]
 
     def tab(seed):
         rng = random.Random(seed)
@@ -147,11 +147,11 @@ def test_two_tabs_editing_overlapping_entries_at_once_leave_the_credit_exact(pla
 
 def test_the_auto_stop_racing_an_edit_leaves_the_credit_exact(player, settings):
     ada = player()
-    project = a_project(ada)
+    project = new_project(ada)
     started = ada.api.post("/time-entries/start", json={"project": project}).json()["entry"]
-    overdue_start = now() - timedelta(hours=settings.TIMER_MAX_HOURS + 2)
+    overdue_start = moment() - timedelta(hours=settings.TIMER_MAX_HOURS + 2)
     TimeEntry.objects.filter(pk=started["id"]).update(start_time=overdue_start, placed_at=overdue_start)
-    manual(ada, project, overdue_start + timedelta(hours=1), overdue_start + timedelta(hours=3))
+    log_entry(ada, project, overdue_start + timedelta(hours=1), overdue_start + timedelta(hours=3))
 
     _race(
         lambda: services.time_entry_auto_stop(entry_id=started["id"]),
@@ -165,9 +165,9 @@ def test_the_auto_stop_racing_an_edit_leaves_the_credit_exact(player, settings):
 
 def test_deleting_entries_while_their_day_is_rebuilt_leaves_the_credit_exact(player):
     ada = player()
-    project = a_project(ada)
+    project = new_project(ada)
     day = midnight_days_ago(1)
-    entries = [manual(ada, project, day + timedelta(minutes=m), day + timedelta(minutes=m + 90))
+    entries = [log_entry(ada, project, day + timedelta(minutes=m), day + timedelta(minutes=m + 90))
                for m in range(0, 20 * 60, 60)]
 
     def rebuild():

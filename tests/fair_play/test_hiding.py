@@ -5,17 +5,18 @@ decision privately, and the person is not told."""
 from datetime import timedelta
 
 from focushub.timeline.models import Event
-from tests.fair_play.conftest import a_project, board, manual, midnight_days_ago
+from tests.fair_play.conftest import board
 from tests.realtime.streams import first
+from tests.support.cast import log_entry, midnight_days_ago, new_project
 from tests.support.clients import Api, Socket
 
 
 def test_a_hidden_person_leaves_every_board_at_once_and_comes_back_when_shown(player, fair_server):
     admin, cheat, honest = player(role="admin"), player(), player()
-    project = a_project(cheat)
+    project = new_project(cheat)
     day = midnight_days_ago(1)
-    manual(cheat, project, day, day + timedelta(hours=20))
-    manual(honest, a_project(honest), day, day + timedelta(hours=2))
+    log_entry(cheat, project, day, day + timedelta(hours=20))
+    log_entry(honest, new_project(honest), day, day + timedelta(hours=2))
     spectator = Socket(f"{fair_server.ws_url}/ws/leaderboard?period=all")
     assert [row["user"]["id"] for row in first(spectator, "leaderboard.snapshot")["rows"]] == [cheat.id, honest.id]
 
@@ -25,7 +26,7 @@ def test_a_hidden_person_leaves_every_board_at_once_and_comes_back_when_shown(pl
     assert hidden.json() | {"user": None} == {"user": None, "hidden": True, "reason": "20 h typed in for yesterday",
                                               "hidden_by": {"id": admin.id, "username": admin.username,
                                                             "avatar_url": ""}}
-    update = first(spectator, "leaderboard.update", timeout=1.5)
+    update = first(spectator, "leaderboard.update")
     assert [row["user"]["id"] for row in update["rows"]] == [honest.id]
     assert board(honest, period="all") == {honest.id: 7200}
     assert board(honest, period="all", project=project) == {}
@@ -41,10 +42,10 @@ def test_a_hidden_person_leaves_every_board_at_once_and_comes_back_when_shown(pl
     assert (recorded["kind"], recorded["payload"]["user"]["id"]) == ("user.leaderboard_hidden", cheat.id)
 
     # New time while hidden stays off the boards too; shown again, all of it counts.
-    manual(cheat, project, day + timedelta(hours=21), day + timedelta(hours=22))
+    log_entry(cheat, project, day + timedelta(hours=21), day + timedelta(hours=22))
     assert board(honest, period="all") == {honest.id: 7200}
     assert admin.api.put(f"/users/{cheat.username}/leaderboard-hidden", json={"hidden": False}).status_code == 200
-    update = first(spectator, "leaderboard.update", timeout=1.5)
+    update = first(spectator, "leaderboard.update")
     assert [(row["user"]["id"], row["score"]) for row in update["rows"]] == [(cheat.id, 21 * 3600), (honest.id, 7200)]
     spectator.close()
 
@@ -65,8 +66,8 @@ def test_only_admins_may_hide_and_they_must_say_why(player):
 
 def test_the_admin_site_hides_through_the_same_rule(player, admin_client):
     target = player()
-    project = a_project(target)
-    manual(target, project, midnight_days_ago(1), midnight_days_ago(1) + timedelta(hours=1))
+    project = new_project(target)
+    log_entry(target, project, midnight_days_ago(1), midnight_days_ago(1) + timedelta(hours=1))
     page = admin_client.get(f"/admin/accounts/user/{target.id}/change/")
     form = {field: value for field, value in page.context["adminform"].form.initial.items() if value is not None}
     form.update({"leaderboard_hidden": "on", "leaderboard_hidden_reason": "bot traffic", "role": "user",

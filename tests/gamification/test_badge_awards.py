@@ -18,7 +18,8 @@ from focushub.leaderboards.selectors import leaderboard_read
 from focushub.timeline.models import Event
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.services import time_entry_delete, time_entry_start, time_entry_update
-from tests.gamification.conftest import badge, hours_ago, make_project, timed, track, utc
+from tests.gamification.conftest import badge
+from tests.support.cast import moment, project_row, timed, track, utc
 
 
 def awarded(user) -> set[str]:
@@ -26,21 +27,21 @@ def awarded(user) -> set[str]:
 
 
 @pytest.fixture
-def alice(make_actor, empty_catalog):
-    return make_actor()
+def alice(person, empty_catalog):
+    return person()
 
 
 @pytest.fixture
 def project(alice):
-    return make_project(alice.user, name="Thesis")
+    return project_row(alice.user, name="Thesis")
 
 
 def test_total_time_badge_is_awarded_once_the_rollups_reach_the_target(alice, project):
     badge("one-hour", {"type": "total_time", "seconds": 3600})
-    entry = track(alice.user, project, start=hours_ago(5), minutes=40)
+    entry = track(alice.user, project, start=moment(hours=5), minutes=40)
     badges_evaluate(user_id=alice.id, entry_id=entry.pk)
     assert awarded(alice) == set()
-    second = track(alice.user, project, start=hours_ago(3), minutes=20)
+    second = track(alice.user, project, start=moment(hours=3), minutes=20)
     badges_evaluate(user_id=alice.id, entry_id=second.pk)
     award = UserBadge.objects.get(user=alice.user)
     assert (award.badge.slug, award.value) == ("one-hour", 3600)
@@ -53,36 +54,36 @@ def test_total_time_badge_is_awarded_once_the_rollups_reach_the_target(alice, pr
 
 
 def test_project_time_counts_one_project_while_total_time_counts_them_all(alice, project):
-    other = make_project(alice.user, name="Side project")
+    other = project_row(alice.user, name="Side project")
     badge("two-hours", {"type": "total_time", "seconds": 7200})
     badge("two-hours-on-one", {"type": "project_time", "seconds": 7200})
-    track(alice.user, project, start=hours_ago(10), minutes=70)
-    track(alice.user, other, start=hours_ago(8), minutes=70)
+    track(alice.user, project, start=moment(hours=10), minutes=70)
+    track(alice.user, other, start=moment(hours=8), minutes=70)
     badges_evaluate(user_id=alice.id)
     assert awarded(alice) == {"two-hours"}
-    track(alice.user, other, start=hours_ago(5), minutes=50)
+    track(alice.user, other, start=moment(hours=5), minutes=50)
     badges_evaluate(user_id=alice.id)
     assert awarded(alice) == {"two-hours", "two-hours-on-one"}
 
 
 def test_entries_badge_counts_completed_entries_not_a_running_timer(alice, project):
     badge("two-entries", {"type": "entries", "count": 2})
-    track(alice.user, project, start=hours_ago(4), minutes=5)
+    track(alice.user, project, start=moment(hours=4), minutes=5)
     time_entry_start(user=alice.user, project_id=project.pk)
     badges_evaluate(user_id=alice.id)
     assert awarded(alice) == set()
-    track(alice.user, project, start=hours_ago(3), minutes=5)
+    track(alice.user, project, start=moment(hours=3), minutes=5)
     badges_evaluate(user_id=alice.id)
     assert awarded(alice) == {"two-entries"}
 
 
-def test_projects_created_badge_counts_the_projects_a_user_owns(alice, make_actor):
+def test_projects_created_badge_counts_the_projects_a_user_owns(alice, person):
     badge("two-projects", {"type": "projects_created", "count": 2})
-    make_project(alice.user, name="One")
-    make_project(make_actor().user, name="Not hers", members=[(alice.user, "maintainer")])
+    project_row(alice.user, name="One")
+    project_row(person().user, name="Not hers", members=[(alice.user, "maintainer")])
     badges_evaluate(user_id=alice.id)
     assert awarded(alice) == set()
-    make_project(alice.user, name="Two")
+    project_row(alice.user, name="Two")
     badges_evaluate(user_id=alice.id)
     assert awarded(alice) == {"two-projects"}
 
@@ -120,21 +121,21 @@ def test_streak_badge_needs_consecutive_local_days_of_fifteen_minutes(alice, pro
         ("Asia/Kolkata", utc(2026, 3, 2, 17, 30), {"owl"}),
     ],
 )
-def test_time_of_day_badges_use_the_start_in_the_users_timezone(make_actor, empty_catalog, zone, start, earned):
+def test_time_of_day_badges_use_the_start_in_the_users_timezone(person, empty_catalog, zone, start, earned):
     badge("early", {"type": "early_bird", "before": "07:00"})
     badge("owl", {"type": "night_owl", "after": "23:00"})
-    user = make_actor(timezone=zone)
-    timed(user.user, make_project(user.user), start=start, minutes=30)
+    user = person(timezone=zone)
+    timed(user.user, project_row(user.user), start=start, minutes=30)
     badges_evaluate(user_id=user.id)
     assert awarded(user) == earned
 
 
-def test_time_of_day_badges_ignore_typed_in_and_edited_starts(make_actor, empty_catalog):
+def test_time_of_day_badges_ignore_typed_in_and_edited_starts(person, empty_catalog):
     """The badge is about starting a timer then: a manual entry at 05:00, or a timer
     entry edited to start then, says nothing about when someone sat down."""
     badge("early", {"type": "early_bird", "before": "07:00"})
-    user = make_actor()
-    project = make_project(user.user)
+    user = person()
+    project = project_row(user.user)
     dawn = utc(2026, 1, 15, 5, 0)
     track(user.user, project, start=dawn, minutes=30)
     entry = timed(user.user, project, start=utc(2026, 1, 16, 9, 0), minutes=30)
@@ -149,7 +150,7 @@ def test_time_of_day_badges_ignore_typed_in_and_edited_starts(make_actor, empty_
 
 def test_editing_and_deleting_entries_never_revokes_but_progress_tells_the_truth(alice, project):
     badge("one-hour", {"type": "total_time", "seconds": 3600})
-    entry = track(alice.user, project, start=hours_ago(6), minutes=90)
+    entry = track(alice.user, project, start=moment(hours=6), minutes=90)
     badges_evaluate(user_id=alice.id, entry_id=entry.pk)
     award = UserBadge.objects.get(user=alice.user)
     time_entry_update(user=alice.user, entry_id=entry.pk, end_time=entry.start_time + timedelta(minutes=10))
@@ -165,7 +166,7 @@ def test_editing_and_deleting_entries_never_revokes_but_progress_tells_the_truth
 
 def test_inactive_badges_are_not_awarded(alice, project):
     badge("retired", {"type": "entries", "count": 1}, active=False)
-    track(alice.user, project, start=hours_ago(2), minutes=5)
+    track(alice.user, project, start=moment(hours=2), minutes=5)
     assert badges_evaluate(user_id=alice.id) == []
     assert awarded(alice) == set()
 
@@ -173,7 +174,7 @@ def test_inactive_badges_are_not_awarded(alice, project):
 def test_an_award_writes_one_public_timeline_event_and_a_badges_board_point(alice, project):
     first = badge("first", {"type": "entries", "count": 1})
     badge("first-too", {"type": "entries", "count": 1})
-    entry = track(alice.user, project, start=hours_ago(2), minutes=5)
+    entry = track(alice.user, project, start=moment(hours=2), minutes=5)
     badges_evaluate(user_id=alice.id, entry_id=entry.pk)
     assert awarded(alice) == {"first", "first-too"}
     events = list(Event.objects.filter(kind="badge.awarded").order_by("id"))
@@ -191,7 +192,7 @@ def test_an_award_writes_one_public_timeline_event_and_a_badges_board_point(alic
 def test_two_workers_racing_award_each_badge_exactly_once(alice, project):
     badge("first", {"type": "entries", "count": 1})
     badge("one-minute", {"type": "total_time", "seconds": 60})
-    entry = track(alice.user, project, start=hours_ago(2), minutes=5)
+    entry = track(alice.user, project, start=moment(hours=2), minutes=5)
     start = threading.Barrier(4)
     results: list[int] = []
     errors: list[BaseException] = []
@@ -221,7 +222,7 @@ def test_evaluating_an_unknown_or_inactive_user_awards_nothing(alice, project):
     badge("first", {"type": "entries", "count": 1})
     alice.user.is_active = False
     alice.user.save(update_fields=["is_active"])
-    track(alice.user, project, start=hours_ago(2), minutes=5)
+    track(alice.user, project, start=moment(hours=2), minutes=5)
     assert badges_evaluate(user_id=alice.id) == []
     assert badges_evaluate(user_id=10**12) == []
     assert awarded(alice) == set()

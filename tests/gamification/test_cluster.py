@@ -12,20 +12,20 @@ from django_q.scheduler import scheduler
 from focushub.badges.models import UserBadge
 from focushub.timeline.models import Event
 from focushub.tracking.models import TimeEntry
-from tests.gamification.conftest import hours_ago, make_project
+from tests.support.cast import moment, project_row
 from tests.support.processes import wait_for
 from workers.schedule import ensure_schedules
 
 pytestmark = pytest.mark.live
 
 
-def test_a_badge_is_awarded_by_the_cluster_after_a_time_entry_is_posted(qcluster, make_actor, admin, empty_catalog):
+def test_a_badge_is_awarded_by_the_cluster_after_a_time_entry_is_posted(qcluster, person, admin, empty_catalog):
     created = admin.api.post("/badges", json={"slug": "first", "name": "First steps",
                                               "criteria": {"type": "entries", "count": 1}})
     assert created.status_code == 201, created.text
-    alice = make_actor()
-    project = make_project(alice.user)
-    start = hours_ago(2)
+    alice = person()
+    project = project_row(alice.user)
+    start = moment(hours=2)
     response = alice.api.post("/time-entries", json={
         "project": project.pk, "start_time": start.isoformat(), "end_time": (start + timedelta(minutes=20)).isoformat(),
     })
@@ -39,15 +39,15 @@ def test_a_badge_is_awarded_by_the_cluster_after_a_time_entry_is_posted(qcluster
     assert alice.api.get("/badges").json()["results"][0]["earned_at"] is not None
 
 
-def test_the_cluster_scheduler_auto_stops_an_overdue_timer(qcluster, make_actor):
+def test_the_cluster_scheduler_auto_stops_an_overdue_timer(qcluster, person):
     """The auto-stop schedule, once due, is queued by django-q2's scheduler step and run by
     the real cluster. The cluster runs that step only every ~30 s of its uptime, so the
     test makes the schedule due and runs the same step itself (django_q.scheduler), then
     waits on the event: its wait is the cluster's task pickup, not a wall-clock race with
     the scheduler's cadence."""
-    alice = make_actor()
-    project = make_project(alice.user)
-    started = hours_ago(settings.TIMER_MAX_HOURS + 1)
+    alice = person()
+    project = project_row(alice.user)
+    started = moment(hours=settings.TIMER_MAX_HOURS + 1)
     entry = TimeEntry.objects.create(user=alice.user, project=project, start_time=started)
     ensure_schedules()
     Schedule.objects.filter(func="workers.tasks.timers_auto_stop").update(next_run=timezone.now())

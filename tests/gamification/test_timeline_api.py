@@ -7,19 +7,19 @@ import pytest
 
 from focushub.projects.models import ProjectMember
 from focushub.timeline.models import Event
-from tests.gamification.conftest import hours_ago, make_project, track
+from tests.support.cast import moment, project_row, track
 
 
 @pytest.fixture
-def world(make_actor):
+def world(person):
     """Alice owns a private and a public project; Bob is a member of the private one;
     Carol is a stranger. Alice tracks on both, Bob on the private one."""
-    alice, bob, carol = make_actor(), make_actor(), make_actor()
-    secret = make_project(alice.user, name="Secret", members=[(bob.user, ProjectMember.Role.CONTRIBUTOR)])
-    open_ = make_project(alice.user, name="Open", visibility="public")
-    track(alice.user, secret, start=hours_ago(5), minutes=10, description="secret work")
-    track(alice.user, open_, start=hours_ago(4), minutes=10, description="open work")
-    track(bob.user, secret, start=hours_ago(3), minutes=10, description="bob on secret")
+    alice, bob, carol = person(), person(), person()
+    secret = project_row(alice.user, name="Secret", members=[(bob.user, ProjectMember.Role.CONTRIBUTOR)])
+    open_ = project_row(alice.user, name="Open", visibility="public")
+    track(alice.user, secret, start=moment(hours=5), minutes=10, description="secret work")
+    track(alice.user, open_, start=moment(hours=4), minutes=10, description="open work")
+    track(bob.user, secret, start=moment(hours=3), minutes=10, description="bob on secret")
     return {"alice": alice, "bob": bob, "carol": carol, "secret": secret, "open": open_}
 
 
@@ -70,7 +70,7 @@ def test_a_public_project_shows_strangers_only_its_public_events(world):
     world["secret"].save(update_fields=["visibility"])
     path = f"/projects/{world['secret'].pk}/timeline"
     assert descriptions(world["carol"].api.get(path)) == []
-    track(world["bob"].user, world["secret"], start=hours_ago(2), minutes=5, description="now public")
+    track(world["bob"].user, world["secret"], start=moment(hours=2), minutes=5, description="now public")
     assert descriptions(world["carol"].api.get(path)) == ["now public"]
     assert descriptions(world["bob"].api.get(path)) == ["now public", "bob on secret", "secret work"]
 
@@ -82,23 +82,21 @@ def test_a_users_timeline_shows_others_only_public_events_and_the_user_everythin
     assert descriptions(alice.api.get(f"/users/{alice.username.upper()}/timeline/")) == ["open work", "secret work"]
 
 
-def test_unknown_users_and_anonymous_callers_are_refused(world, anon):
-    assert world["carol"].api.get("/users/nobody_here/timeline").status_code == 404
-    for path in ("/timeline", f"/projects/{world['open'].pk}/timeline", f"/users/{world['alice'].username}/timeline"):
-        response = anon.get(path)
-        assert response.status_code == 401
-        assert response.json()["code"] == "not_authenticated"
+def test_an_unknown_users_timeline_is_404(world):
+    response = world["carol"].api.get("/users/nobody_here/timeline")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
 
 
-def test_timelines_page_newest_first_by_an_opaque_cursor(make_actor):
-    alice = make_actor()
-    project = make_project(alice.user)
+def test_timelines_page_newest_first_by_an_opaque_cursor(person):
+    alice = person()
+    project = project_row(alice.user)
     for n in range(7):
-        track(alice.user, project, start=hours_ago(10 - n), minutes=5, description=f"e{n}")
+        track(alice.user, project, start=moment(hours=10 - n), minutes=5, description=f"e{n}")
     first = alice.api.get("/timeline", params={"limit": 3}).json()
     assert [e["payload"]["entry"]["description"] for e in first["results"]] == ["e6", "e5", "e4"]
     assert first["previous"] is None
-    track(alice.user, project, start=hours_ago(1), minutes=5, description="new")  # lands before page 1
+    track(alice.user, project, start=moment(hours=1), minutes=5, description="new")  # lands before page 1
     second = alice.api.get(_relative(first["next"])).json()
     assert [e["payload"]["entry"]["description"] for e in second["results"]] == ["e3", "e2", "e1"]
     third = alice.api.get(_relative(second["next"])).json()
@@ -117,7 +115,7 @@ def test_a_forged_cursor_is_a_400_naming_the_cursor(world):
 def test_timeline_reads_do_not_grow_with_the_number_of_events(world, client, django_assert_max_num_queries):
     alice = world["alice"]
     for n in range(20):
-        track(world["bob"].user, world["secret"], start=hours_ago(30 - n), minutes=5)
+        track(world["bob"].user, world["secret"], start=moment(hours=30 - n), minutes=5)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {alice.token}"}
     for path in ("/timeline", f"/projects/{world['secret'].pk}/timeline", f"/users/{alice.username}/timeline"):
         with django_assert_max_num_queries(4):

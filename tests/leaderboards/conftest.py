@@ -1,28 +1,15 @@
-"""People, projects and time for the leaderboard tests. Everything a test asserts goes
+"""Time and board readings for the leaderboard tests. Everything a test asserts goes
 through GET /leaderboard on the live daphne; time is logged through POST /time-entries,
-so rollups, board scores and events are the ones the real services write.
+so rollups, board scores and events are the ones the real services write. People and
+projects come from tests/support/cast.py (the `person` and `new_project` fixtures)."""
 
-People are created without a password (they use an access token): hashing is slow on
-purpose and these tests need many people."""
-
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from django.utils import timezone
 
-from focushub.accounts.models import User
-from focushub.accounts.tokens import issue_access
 from focushub.leaderboards.backends import get_backend
+from tests.support.cast import log_entry, moment, new_project
 from tests.support.clients import Actor, Api
-from tests.support.names import unique_name
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-def just_now() -> datetime:
-    return timezone.now().replace(microsecond=0) - timedelta(seconds=5)
 
 
 def log_time(actor: Actor, project_id: int, *, seconds: int, end: datetime | None = None) -> dict:
@@ -30,18 +17,9 @@ def log_time(actor: Actor, project_id: int, *, seconds: int, end: datetime | Non
     where the actor's last default-placed entry began: one person's entries then never
     overlap, so each counts in full (overlaps count once, focushub.tracking.credit)."""
     if end is None:
-        end = min(just_now(), actor.extra.get("logged_from", just_now()))
+        end = min(moment(seconds=5), actor.extra.get("logged_from", moment(seconds=5)))
         actor.extra["logged_from"] = end - timedelta(seconds=seconds)
-    response = actor.api.post(
-        "/time-entries",
-        json={
-            "project": project_id,
-            "start_time": (end - timedelta(seconds=seconds)).isoformat(),
-            "end_time": end.isoformat(),
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+    return log_entry(actor, project_id, end - timedelta(seconds=seconds), end)
 
 
 def read_board(api: Api, **params) -> dict:
@@ -61,38 +39,7 @@ def stored(board_key: str) -> dict[int, int]:
 
 
 @pytest.fixture
-def person(live):
-    def make(**fields) -> Actor:
-        username = fields.pop("username", None) or unique_name("lb")
-        user = User(username=username, email=f"{username}@example.com", **fields)
-        user.set_unusable_password()
-        user.save()
-        token = issue_access(user.pk)
-        return Actor(user=user, token=token, api=Api(live.url, token))
-
-    return make
-
-
-@pytest.fixture
-def new_project():
-    """new_project(owner, visibility=..., members=[actor, ...]) -> project id, via the API."""
-
-    def make(owner: Actor, *, visibility: str = "public", members=()) -> int:
-        response = owner.api.post("/projects", json={"name": unique_name("project"), "visibility": visibility})
-        assert response.status_code == 201, response.text
-        project_id = response.json()["id"]
-        for member in members:
-            added = owner.api.post(
-                f"/projects/{project_id}/members", json={"username": member.username, "role": "contributor"}
-            )
-            assert added.status_code == 201, added.text
-        return project_id
-
-    return make
-
-
-@pytest.fixture
-def crew(person, new_project):
+def crew(person):
     """Four people on one public project, with 300, 200, 200 and 100 seconds all-time."""
     people = [person() for _ in range(4)]
     project_id = new_project(people[0], members=people[1:])

@@ -3,21 +3,15 @@ entry crossing a boundary counts on each side for the part it covers."""
 
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from focushub.leaderboards.boards import period_key, period_range
-from tests.leaderboards.conftest import log_time, stored, utc
-
-
-def _midnight_days_ago(days: int):
-    today = timezone.now().date()
-    return utc(today.year, today.month, today.day) - timedelta(days=days)
+from tests.leaderboards.conftest import log_time, stored
+from tests.support.cast import midnight_days_ago
 
 
 def test_an_entry_crossing_utc_midnight_counts_on_both_days(person, new_project):
     owner = person()
     project_id = new_project(owner)
-    midnight = _midnight_days_ago(2)
+    midnight = midnight_days_ago(2)
     log_time(owner, project_id, seconds=3600, end=midnight + timedelta(minutes=20))
     before, after = (midnight - timedelta(days=1)).date(), midnight.date()
     assert stored(f"time:day:{before.isoformat()}:all") == {owner.id: 2400}
@@ -29,7 +23,7 @@ def test_an_entry_crossing_utc_midnight_counts_on_both_days(person, new_project)
 def test_weeks_start_on_monday_in_utc(person, new_project):
     owner = person()
     project_id = new_project(owner)
-    midnight = _midnight_days_ago(2)
+    midnight = midnight_days_ago(2)
     while midnight.weekday() != 0:  # the latest Monday 00:00 UTC at least two days ago
         midnight -= timedelta(days=1)
     log_time(owner, project_id, seconds=1800, end=midnight + timedelta(minutes=10))
@@ -41,7 +35,7 @@ def test_weeks_start_on_monday_in_utc(person, new_project):
 def test_months_are_calendar_months_in_utc(person, new_project):
     owner = person()
     project_id = new_project(owner)
-    first = _midnight_days_ago(2)
+    first = midnight_days_ago(2)
     while first.day != 1:
         first -= timedelta(days=1)
     log_time(owner, project_id, seconds=900, end=first + timedelta(minutes=5))

@@ -16,7 +16,8 @@ from focushub.leaderboards.rebuild import boards_rebuild_current
 from focushub.leaderboards.redis_store import live_key
 from focushub.leaderboards.sql_store import SqlBoards
 from focushub.tracking.services import time_entry_create
-from tests.leaderboards.conftest import just_now, log_time, read_board, standings, stored
+from tests.leaderboards.conftest import log_time, read_board, standings, stored
+from tests.support.cast import moment
 
 
 def current(period: str, project_id: int | None = None) -> str:
@@ -107,7 +108,7 @@ def test_a_change_committed_while_the_rebuild_reads_is_counted_once(crew, anon):
 def test_an_increment_arriving_after_the_rebuild_is_not_counted_twice(crew, anon):
     people, project_id = crew
     rebuilt = []
-    end = just_now() - timedelta(seconds=600)  # clear of their crew entry: both count in full
+    end = moment(seconds=5) - timedelta(seconds=600)  # clear of their crew entry: both count in full
     with transaction.atomic():
         # Registered first, this runs right after the commit and before the store's own
         # after-commit increment for the entry below: the rebuild reads the entry, and

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from focushub.leaderboards.boards import period_key
 from focushub.leaderboards.rebuild import boards_roll_over
-from tests.leaderboards.conftest import log_time, stored, utc
+from tests.leaderboards.conftest import log_time, stored
+from tests.support.cast import utc
 
 
 def test_roll_over_drops_past_period_boards_and_keeps_current_and_all_time_ones(person, new_project):

@@ -4,20 +4,11 @@ members inline; entries and rollups are read-only, and nothing here deletes a pr
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from focushub.projects.models import Project
 from focushub.tracking.models import DailyRollup, TimeEntry
-from tests.support.cast import quick_actor
-
-
-@pytest.fixture
-def admin_client(live):
-    client = Client()
-    client.force_login(quick_actor(live, role="admin").user)
-    return client
 
 
 def test_the_admin_lists_and_shows_projects_entries_and_rollups(admin_client, team):

@@ -1,14 +1,11 @@
-"""Fixtures for the websocket tests: a socket opener that closes what it opened, extra
-daphne processes."""
+"""Fixtures for the websocket tests: a socket opener that closes what it opened."""
 
 from contextlib import suppress
 
 import pytest
 
-from tests.conftest import LOG_DIR
 from tests.realtime.streams import stream_url
 from tests.support.clients import Socket
-from tests.support.processes import Daphne
 
 
 @pytest.fixture
@@ -26,18 +23,3 @@ def connect(live):
     for socket in opened:
         with suppress(Exception):
             socket.close()
-
-
-@pytest.fixture
-def start_server(live):
-    """Another daphne on the same test database (env overrides allowed), stopped after."""
-    started: list[Daphne] = []
-
-    def start(port: int | None = None, **env: str) -> Daphne:
-        proc = Daphne(LOG_DIR, port=port, **env)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()

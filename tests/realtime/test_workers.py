@@ -15,8 +15,8 @@ from tests.realtime.streams import first
 pytestmark = pytest.mark.live
 
 
-def test_an_auto_stop_and_a_badge_from_a_worker_reach_the_user(qcluster, connect, make_actor, team):
-    admin = make_actor(role="admin")
+def test_an_auto_stop_and_a_badge_from_a_worker_reach_the_user(qcluster, connect, person, team):
+    admin = person(role="admin")
     badge = admin.api.post("/badges", json={"slug": f"marathon-{team.pid}", "name": "Marathon",
                                             "criteria": {"type": "total_time", "seconds": 3600}})
     assert badge.status_code == 201, badge.text

@@ -47,7 +47,7 @@ class Actor:
     user: object
     token: str
     api: Api
-    password: str = "correct horse battery staple"
+    password: str | None = None  # set when they can also sign in with a password
     extra: dict = field(default_factory=dict)
 
     @property

@@ -1,11 +1,19 @@
-"""A local stand-in for Cloudinary's upload API, the outside world the avatar tests stub
-at its HTTP boundary."""
+"""A local stand-in for Cloudinary's upload API: the outside world that avatar and badge
+image uploads reach, stubbed at its HTTP boundary (the cloudinary SDK and our code run
+as they do in production)."""
 
 import json
 import threading
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+API_KEY, API_SECRET, CLOUD = "KEY123", "SECRET456", "demo-cloud"
+
+
+def cloudinary_url(upload_prefix: str) -> str:
+    """The CLOUDINARY_URL of a server whose uploads go to `upload_prefix`."""
+    return f"cloudinary://{API_KEY}:{API_SECRET}@{CLOUD}?upload_prefix={upload_prefix}"
 
 
 class CloudinaryStub:
@@ -43,6 +51,7 @@ class CloudinaryStub:
         self.thread.start()
 
     def answer(self, status: int, payload) -> None:
+        """What the next uploads get: a status and a JSON body (or raw bytes)."""
         self.reply = (status, payload if isinstance(payload, bytes) else json.dumps(payload).encode())
 
     def stop(self) -> None:

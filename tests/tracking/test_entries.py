@@ -15,6 +15,7 @@ from focushub.projects import services as project_services
 from focushub.timeline.models import Event
 from focushub.tracking import services
 from focushub.tracking.models import DailyRollup, TimeEntry
+from tests.support.cast import log_entry
 
 _NOW: list = []
 
@@ -31,15 +32,8 @@ def _at(**delta) -> str:
     return (now - timedelta(**delta)).isoformat()
 
 
-def _manual(actor, project_id, start: str, end: str, **extra):
-    body = {"project": project_id, "start_time": start, "end_time": end, **extra}
-    response = actor.api.post("/time-entries", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def test_a_manual_entry_gets_its_duration_from_the_server(team):
-    body = _manual(team.contributor, team.pid, _at(hours=3), _at(hours=2), description="Review", duration=5)
+    body = log_entry(team.contributor, team.pid, _at(hours=3), _at(hours=2), description="Review", duration=5)
     assert body["duration"] == 3600
     assert body["description"] == "Review"
     assert sum(DailyRollup.objects.filter(user_id=team.contributor.id).values_list("seconds", flat=True)) == 3600
@@ -47,14 +41,14 @@ def test_a_manual_entry_gets_its_duration_from_the_server(team):
 
 
 def test_an_entry_may_last_exactly_a_day(team):
-    assert _manual(team.contributor, team.pid, _at(hours=24), _at())["duration"] == 86400
+    assert log_entry(team.contributor, team.pid, _at(hours=24), _at())["duration"] == 86400
 
 
 def test_an_end_a_moment_ahead_of_the_servers_clock_is_stored_as_its_now(team):
     """A client clock running up to 60 s fast is forgiven, but no entry ends after it was
     written: the end is the server's now."""
     sent_end = _at(seconds=-30)
-    entry = _manual(team.contributor, team.pid, _at(minutes=5), sent_end)
+    entry = log_entry(team.contributor, team.pid, _at(minutes=5), sent_end)
     end, written = datetime.fromisoformat(entry["end_time"]), datetime.fromisoformat(entry["updated_at"])
     assert end <= written < datetime.fromisoformat(sent_end)
     assert entry["duration"] == (end - datetime.fromisoformat(entry["start_time"])).total_seconds()
@@ -115,9 +109,9 @@ def test_anonymous_and_bad_tokens_get_401_on_every_entry_path(anon, team):
 
 
 def test_the_list_holds_only_my_entries_newest_first(team):
-    old = _manual(team.contributor, team.pid, _at(hours=5), _at(hours=4))
-    new = _manual(team.contributor, team.pid, _at(hours=3), _at(hours=2))
-    _manual(team.maintainer, team.pid, _at(hours=3), _at(hours=2))
+    old = log_entry(team.contributor, team.pid, _at(hours=5), _at(hours=4))
+    new = log_entry(team.contributor, team.pid, _at(hours=3), _at(hours=2))
+    log_entry(team.maintainer, team.pid, _at(hours=3), _at(hours=2))
     page = team.contributor.api.get("/time-entries").json()
     assert [e["id"] for e in page["results"]] == [new["id"], old["id"]]
     assert page["next"] is None and page["previous"] is None
@@ -125,8 +119,8 @@ def test_the_list_holds_only_my_entries_newest_first(team):
 
 def test_the_list_filters_by_project_time_window_and_running(team):
     other = team.contributor.api.post("/projects", json={"name": "Other"}).json()
-    a = _manual(team.contributor, team.pid, _at(hours=10), _at(hours=9))
-    b = _manual(team.contributor, other["id"], _at(hours=6), _at(hours=5))
+    a = log_entry(team.contributor, team.pid, _at(hours=10), _at(hours=9))
+    b = log_entry(team.contributor, other["id"], _at(hours=6), _at(hours=5))
     c = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
 
     def ids(**query):
@@ -162,8 +156,8 @@ def test_bad_list_parameters_are_400(team, query):
 
 def test_the_cursor_walks_every_entry_once_even_with_equal_start_times(team):
     start, end = _at(hours=6), _at(hours=5)
-    created = {_manual(team.contributor, team.pid, start, end)["id"] for _ in range(3)}
-    created |= {_manual(team.contributor, team.pid, _at(hours=4), _at(hours=3))["id"] for _ in range(2)}
+    created = {log_entry(team.contributor, team.pid, start, end)["id"] for _ in range(3)}
+    created |= {log_entry(team.contributor, team.pid, _at(hours=4), _at(hours=3))["id"] for _ in range(2)}
     seen, url = [], "/time-entries?limit=2"
     while url:
         page = team.contributor.api.get(url).json()
@@ -177,7 +171,7 @@ def test_the_cursor_walks_every_entry_once_even_with_equal_start_times(team):
 
 
 def test_someone_elses_entry_is_404_on_every_path(team):
-    theirs = _manual(team.maintainer, team.pid, _at(hours=3), _at(hours=2))
+    theirs = log_entry(team.maintainer, team.pid, _at(hours=3), _at(hours=2))
     for method in ("GET", "PATCH", "DELETE"):
         response = team.contributor.api.request(method, f"/time-entries/{theirs['id']}", json={"description": "x"})
         assert response.status_code == 404, (method, response.text)
@@ -191,7 +185,7 @@ def test_ids_that_are_not_entry_ids_are_404(team, bad_id):
 
 
 def test_editing_times_re_derives_the_duration_and_the_rollups(team):
-    entry = _manual(team.contributor, team.pid, _at(hours=5), _at(hours=4))
+    entry = log_entry(team.contributor, team.pid, _at(hours=5), _at(hours=4))
     response = team.contributor.api.patch(
         f"/time-entries/{entry['id']}/", json={"end_time": _at(hours=3), "duration": 1, "description": "Longer"}
     )
@@ -202,13 +196,13 @@ def test_editing_times_re_derives_the_duration_and_the_rollups(team):
 
 
 def test_an_edit_that_changes_nothing_records_nothing(team):
-    entry = _manual(team.contributor, team.pid, _at(hours=5), _at(hours=4), description="Same")
+    entry = log_entry(team.contributor, team.pid, _at(hours=5), _at(hours=4), description="Same")
     assert team.contributor.api.patch(f"/time-entries/{entry['id']}", json={"description": "Same"}).status_code == 200
     assert not Event.objects.filter(kind="entry.updated").exists()
 
 
 def test_invalid_edits_are_400_and_change_nothing(team):
-    entry = _manual(team.contributor, team.pid, _at(hours=5), _at(hours=4))
+    entry = log_entry(team.contributor, team.pid, _at(hours=5), _at(hours=4))
     for body in (
         {"end_time": _at(hours=6)},
         {"start_time": _at(hours=30)},
@@ -224,14 +218,14 @@ def test_invalid_edits_are_400_and_change_nothing(team):
 
 
 def test_moving_an_entry_needs_tracking_rights_on_the_target_project(team):
-    entry = _manual(team.contributor, team.pid, _at(hours=5), _at(hours=4))
+    entry = log_entry(team.contributor, team.pid, _at(hours=5), _at(hours=4))
     viewer_project = team.viewer.api.post("/projects", json={"name": "Private to viewer"}).json()
     hidden = team.contributor.api.patch(f"/time-entries/{entry['id']}", json={"project": viewer_project["id"]})
     assert hidden.status_code == 404
     watched = team.contributor.api.post("/projects", json={"name": "Watched"}).json()
     team.contributor.api.post(f"/projects/{watched['id']}/members", json={"username": team.viewer.username,
                                                                         "role": "viewer"})
-    own = _manual(team.viewer, viewer_project["id"], _at(hours=5), _at(hours=4))
+    own = log_entry(team.viewer, viewer_project["id"], _at(hours=5), _at(hours=4))
     refused = team.viewer.api.patch(f"/time-entries/{own['id']}", json={"project": watched["id"]})
     assert refused.status_code == 403
     other = team.contributor.api.post("/projects", json={"name": "Mine too"}).json()
@@ -241,7 +235,7 @@ def test_moving_an_entry_needs_tracking_rights_on_the_target_project(team):
 
 
 def test_a_former_tracker_may_fix_a_description_but_not_move_time(team):
-    entry = _manual(team.helper, team.pid, _at(hours=5), _at(hours=4))
+    entry = log_entry(team.helper, team.pid, _at(hours=5), _at(hours=4))
     team.owner.api.patch(f"/projects/{team.pid}/members/{team.helper.id}", json={"role": "viewer"})
     assert team.helper.api.patch(f"/time-entries/{entry['id']}", json={"description": "typo"}).status_code == 200
     moved = team.helper.api.patch(f"/time-entries/{entry['id']}", json={"start_time": _at(hours=6)})
@@ -274,8 +268,8 @@ def test_a_running_entry_can_start_earlier_but_not_in_the_future(team):
 
 
 def test_deleting_an_entry_takes_its_time_off_rollups_and_leaderboards(team):
-    keep = _manual(team.contributor, team.pid, _at(hours=5), _at(hours=4, minutes=30))
-    gone = _manual(team.contributor, team.pid, _at(hours=3), _at(hours=2))
+    keep = log_entry(team.contributor, team.pid, _at(hours=5), _at(hours=4, minutes=30))
+    gone = log_entry(team.contributor, team.pid, _at(hours=3), _at(hours=2))
     assert team.contributor.api.delete(f"/time-entries/{gone['id']}/").status_code == 204
     assert team.contributor.api.get(f"/time-entries/{gone['id']}").status_code == 404
     assert sum(DailyRollup.objects.values_list("seconds", flat=True)) == keep["duration"]

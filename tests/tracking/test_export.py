@@ -8,23 +8,16 @@ from django.utils import timezone
 
 from focushub.tracking.export import BATCH_SIZE
 from focushub.tracking.models import TimeEntry
-
-
-def _track(actor, project_id, hours_ago: float, minutes: int, description: str = ""):
-    end = timezone.now().replace(microsecond=0) - timedelta(hours=hours_ago)
-    response = actor.api.post("/time-entries", json={
-        "project": project_id, "start_time": (end - timedelta(minutes=minutes)).isoformat(),
-        "end_time": end.isoformat(), "description": description,
-    })
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.support.cast import log_span
 
 
 def test_the_csv_export_lists_my_entries_oldest_first_with_formulas_defused(team):
-    first = _track(team.contributor, team.pid, 5, 30, "=HYPERLINK(\"http://evil\")")
-    second = _track(team.contributor, team.pid, 3, 45, 'Notes, "quoted"\nsecond line')
+    first = log_span(team.contributor, team.pid, minutes=30, ago=timedelta(hours=5),
+                     description="=HYPERLINK(\"http://evil\")")
+    second = log_span(team.contributor, team.pid, minutes=45, ago=timedelta(hours=3),
+                      description='Notes, "quoted"\nsecond line')
     running = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
-    _track(team.maintainer, team.pid, 2, 10, "not mine")
+    log_span(team.maintainer, team.pid, minutes=10, ago=timedelta(hours=2), description="not mine")
 
     response = team.contributor.api.get("/time-entries/export?format=csv")
 
@@ -44,8 +37,8 @@ def test_the_csv_export_lists_my_entries_oldest_first_with_formulas_defused(team
 
 
 def test_csv_is_the_default_and_the_window_filters(team):
-    _track(team.contributor, team.pid, 10, 30)
-    recent = _track(team.contributor, team.pid, 2, 30)
+    log_span(team.contributor, team.pid, minutes=30, ago=timedelta(hours=10))
+    recent = log_span(team.contributor, team.pid, minutes=30, ago=timedelta(hours=2))
     since = (timezone.now() - timedelta(hours=5)).isoformat().replace("+", "%2B")
     response = team.contributor.api.get(f"/time-entries/export/?from={since}")
     rows = list(csv.reader(io.StringIO(response.text)))
@@ -53,7 +46,8 @@ def test_csv_is_the_default_and_the_window_filters(team):
 
 
 def test_the_ical_export_has_one_event_per_stopped_entry(team):
-    entry = _track(team.contributor, team.pid, 4, 90, "Write; review, ship\\done " + "é" * 60)
+    entry = log_span(team.contributor, team.pid, minutes=90, ago=timedelta(hours=4),
+                     description="Write; review, ship\\done " + "é" * 60)
     team.contributor.api.post("/time-entries/start", json={"project": team.pid})
 
     response = team.contributor.api.get("/time-entries/export?format=ical")

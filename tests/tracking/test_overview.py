@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from focushub.accounts.models import User
 from focushub.tracking.streaks import streak_for
-from tests.support.cast import quick_actor
+from tests.support.cast import log_entry, quick_actor
 
 
 def _local(zone: str, day: date, hour: int, minute: int = 0) -> datetime:
@@ -19,14 +19,6 @@ def _local(zone: str, day: date, hour: int, minute: int = 0) -> datetime:
 
 def _today(zone: str) -> date:
     return timezone.now().astimezone(ZoneInfo(zone)).date()
-
-
-def _track(actor, project_id, start: datetime, end: datetime):
-    response = actor.api.post(
-        "/time-entries", json={"project": project_id, "start_time": start.isoformat(), "end_time": end.isoformat()}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 @pytest.fixture
@@ -39,7 +31,7 @@ def tokyo(live):
 def test_the_overview_splits_an_entry_at_the_users_local_midnight(tokyo):
     actor, project = tokyo
     today = _today("Asia/Tokyo")
-    entry = _track(actor, project["id"], _local("Asia/Tokyo", today - timedelta(days=2), 23, 30),
+    entry = log_entry(actor, project["id"], _local("Asia/Tokyo", today - timedelta(days=2), 23, 30),
                    _local("Asia/Tokyo", today - timedelta(days=1), 0, 30))
 
     response = actor.api.get("/activity/overview/")
@@ -74,7 +66,7 @@ def test_running_time_counts_and_totals_agree(tokyo):
 
 def test_a_range_of_my_choosing_and_other_peoples_time_left_out(tokyo, team):
     actor, _ = tokyo
-    _track(team.contributor, team.pid, timezone.now() - timedelta(hours=3), timezone.now() - timedelta(hours=2))
+    log_entry(team.contributor, team.pid, timezone.now() - timedelta(hours=3), timezone.now() - timedelta(hours=2))
     body = actor.api.get("/activity/overview?from=2026-01-01&to=2026-01-31").json()
     assert len(body["by_day"]) == 31
     assert body["by_day"][0]["date"] == "2026-01-01"
@@ -84,7 +76,7 @@ def test_a_range_of_my_choosing_and_other_peoples_time_left_out(tokyo, team):
 def test_a_day_where_clocks_jump_forward_holds_23_hours(live):
     actor = quick_actor(live, timezone="America/New_York")
     project = actor.api.post("/projects", json={"name": "DST"}).json()
-    _track(actor, project["id"], _local("America/New_York", date(2026, 3, 8), 0),
+    log_entry(actor, project["id"], _local("America/New_York", date(2026, 3, 8), 0),
            _local("America/New_York", date(2026, 3, 9), 0))
     body = actor.api.get("/activity/overview?from=2026-03-07&to=2026-03-09").json()
     assert [d["seconds"] for d in body["by_day"]] == [0, 23 * 3600, 0]
@@ -108,7 +100,7 @@ def test_a_streak_counts_days_with_15_minutes_and_stays_alive_until_today_ends(l
     today = _today("Europe/Berlin")
     for days_ago, minutes in ((6, 20), (5, 15), (4, 20), (3, 14), (2, 30), (1, 15)):
         day = today - timedelta(days=days_ago)
-        _track(actor, project, _local("Europe/Berlin", day, 9), _local("Europe/Berlin", day, 9, minutes))
+        log_entry(actor, project, _local("Europe/Berlin", day, 9), _local("Europe/Berlin", day, 9, minutes))
     assert actor.api.get("/activity/overview").json()["streak"] == {"current": 2, "longest": 3}
 
     running = actor.api.post("/time-entries/start", json={"project": project}).json()["entry"]
@@ -126,7 +118,7 @@ def test_streaks_are_read_in_chunks_of_days_not_entry_by_entry(live, django_asse
     # the four-day streak straddles the boundary between them (today - 100).
     for days_ago in (500, 102, 101, 100, 99, 50):
         day = today - timedelta(days=days_ago)
-        _track(actor, project, _local("UTC", day, 12), _local("UTC", day, 12, 30))
+        log_entry(actor, project, _local("UTC", day, 12), _local("UTC", day, 12, 30))
     user = User.objects.get(pk=actor.id)
     with django_assert_max_num_queries(3):  # the first entry, then one query per chunk
         assert streak_for(user) == (0, 4)

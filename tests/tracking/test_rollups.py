@@ -2,18 +2,13 @@
 the incrementally kept rows equal a fresh rebuild from the entries, and the all-time
 leaderboard equals the rollups. Entries cross UTC midnight on purpose."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from focushub.tracking.aggregation import rebuild_rollups_for_day
 from focushub.tracking.models import DailyCredit, DailyRollup
-
-
-def _midnight(days_ago: int) -> datetime:
-    today = timezone.now().astimezone(UTC).date()
-    return datetime.combine(today - timedelta(days=days_ago), datetime.min.time(), tzinfo=UTC)
+from tests.support.cast import midnight_days_ago
 
 
 def _rows() -> set[tuple]:
@@ -30,7 +25,7 @@ def assert_rollups_match_a_fresh_rebuild(actor, days=range(0, 5)) -> None:
     all-time board shows the credited time."""
     kept = _kept()
     for days_ago in days:
-        rebuild_rollups_for_day(_midnight(days_ago).date())
+        rebuild_rollups_for_day(midnight_days_ago(days_ago).date())
     assert kept == _kept()
     total = DailyCredit.objects.filter(user_id=actor.id).aggregate(s=Sum("seconds"))["s"] or 0
     board = actor.api.get("/leaderboard?metric=time&period=all").json()["rows"]
@@ -38,12 +33,12 @@ def assert_rollups_match_a_fresh_rebuild(actor, days=range(0, 5)) -> None:
 
 
 def test_an_entry_across_utc_midnight_counts_on_both_days(team):
-    start, end = _midnight(2) - timedelta(hours=1, minutes=30), _midnight(2) + timedelta(minutes=45)
+    start, end = midnight_days_ago(2) - timedelta(hours=1, minutes=30), midnight_days_ago(2) + timedelta(minutes=45)
     team.contributor.api.post(
         "/time-entries", json={"project": team.pid, "start_time": start.isoformat(), "end_time": end.isoformat()}
     )
     rows = {date: (seconds, entries) for _, _, date, seconds, entries in _rows()}
-    assert rows == {_midnight(3).date(): (5400, 1), _midnight(2).date(): (2700, 0)}
+    assert rows == {midnight_days_ago(3).date(): (5400, 1), midnight_days_ago(2).date(): (2700, 0)}
     assert_rollups_match_a_fresh_rebuild(team.contributor)
 
 
@@ -51,22 +46,22 @@ def test_edits_moves_and_deletes_keep_rollups_equal_to_a_rebuild(team):
     other = team.contributor.api.post("/projects", json={"name": "Other"}).json()
     first = team.contributor.api.post("/time-entries", json={
         "project": team.pid,
-        "start_time": (_midnight(3) - timedelta(hours=2)).isoformat(),
-        "end_time": (_midnight(3) + timedelta(hours=3)).isoformat(),
+        "start_time": (midnight_days_ago(3) - timedelta(hours=2)).isoformat(),
+        "end_time": (midnight_days_ago(3) + timedelta(hours=3)).isoformat(),
     }).json()
     second = team.contributor.api.post("/time-entries", json={
         "project": team.pid,
-        "start_time": (_midnight(3) + timedelta(hours=1)).isoformat(),
-        "end_time": (_midnight(3) + timedelta(hours=2)).isoformat(),
+        "start_time": (midnight_days_ago(3) + timedelta(hours=1)).isoformat(),
+        "end_time": (midnight_days_ago(3) + timedelta(hours=2)).isoformat(),
     }).json()
     assert_rollups_match_a_fresh_rebuild(team.contributor)
 
     steps = [
-        (first["id"], {"start_time": (_midnight(3) + timedelta(minutes=10)).isoformat()}),  # no longer crosses
-        (first["id"], {"end_time": (_midnight(2) + timedelta(minutes=5)).isoformat()}),  # crosses the next one
+        (first["id"], {"start_time": (midnight_days_ago(3) + timedelta(minutes=10)).isoformat()}),  # no longer crosses
+        (first["id"], {"end_time": (midnight_days_ago(2) + timedelta(minutes=5)).isoformat()}),  # crosses the next one
         (second["id"], {"project": other["id"]}),
-        (second["id"], {"start_time": (_midnight(1) - timedelta(minutes=5)).isoformat(),
-                        "end_time": (_midnight(1) + timedelta(minutes=5)).isoformat()}),
+        (second["id"], {"start_time": (midnight_days_ago(1) - timedelta(minutes=5)).isoformat(),
+                        "end_time": (midnight_days_ago(1) + timedelta(minutes=5)).isoformat()}),
     ]
     for entry_id, change in steps:
         response = team.contributor.api.patch(f"/time-entries/{entry_id}", json=change)
@@ -94,9 +89,9 @@ def test_timer_starts_and_stops_keep_rollups_equal_to_a_rebuild(team):
 def test_a_rebuild_repairs_drift(team):
     team.contributor.api.post("/time-entries", json={
         "project": team.pid,
-        "start_time": (_midnight(1) + timedelta(hours=1)).isoformat(),
-        "end_time": (_midnight(1) + timedelta(hours=2)).isoformat(),
+        "start_time": (midnight_days_ago(1) + timedelta(hours=1)).isoformat(),
+        "end_time": (midnight_days_ago(1) + timedelta(hours=2)).isoformat(),
     })
     DailyRollup.objects.update(seconds=1)
-    rebuild_rollups_for_day(_midnight(1).date())
+    rebuild_rollups_for_day(midnight_days_ago(1).date())
     assert DailyRollup.objects.get().seconds == 3600
