@@ -52,7 +52,10 @@ def test_a_maintainer_adds_a_member_by_username_in_any_case(team):
 
 def test_the_role_defaults_to_contributor(team):
     response = team.owner.api.post(f"/projects/{team.pid}/members", json={"username": team.newcomer.username})
+    assert response.status_code == 201, response.text
     assert response.json()["role"] == "contributor"
+    assert team.newcomer.api.get(f"/projects/{team.pid}").json()["role"] == "contributor"
+    assert team.newcomer.api.post("/time-entries/start", json={"project": team.pid}).status_code == 201
 
 
 def test_adding_an_existing_member_is_a_409(team):
@@ -112,13 +115,16 @@ def test_a_maintainer_changes_roles_but_never_the_owners(team):
     assert owner.json()["code"] == "owner_protected"
     to_owner = team.owner.api.patch(f"/projects/{team.pid}/members/{team.helper.id}", json={"role": "owner"})
     assert to_owner.status_code == 400
-    assert ProjectMember.objects.get(project_id=team.pid, user_id=team.owner.id).role == "owner"
+    assert to_owner.json()["code"] == "validation_error" and "role" in to_owner.json()["errors"]
+    roles = {m["user"]["id"]: m["role"] for m in _members(team.viewer, team.pid)}
+    assert (roles[team.owner.id], roles[team.helper.id]) == ("owner", "maintainer")
 
 
 def test_a_maintainer_cannot_remove_the_owner(team):
     response = team.maintainer.api.delete(f"/projects/{team.pid}/members/{team.owner.id}")
     assert response.status_code == 403
     assert response.json()["code"] == "owner_protected"
+    assert team.owner.api.get(f"/projects/{team.pid}").json()["role"] == "owner"
 
 
 def test_a_member_leaves_and_a_private_project_then_vanishes_for_them(team):
@@ -133,6 +139,7 @@ def test_the_owner_cannot_leave_their_own_project(team):
     response = team.owner.api.delete(f"/projects/{team.pid}/members/{team.owner.id}")
     assert response.status_code == 409
     assert response.json()["code"] == "owner_cannot_leave"
+    assert team.owner.api.get(f"/projects/{team.pid}").json()["role"] == "owner"
 
 
 @pytest.mark.parametrize("target", ["abc", "0", "999999999", "99999999999999999999999"])
@@ -142,11 +149,15 @@ def test_members_that_do_not_exist_are_404(team, target):
         team.owner.api.delete(f"/projects/{team.pid}/members/{target}"),
     ):
         assert response.status_code == 404, response.text
+        assert response.json()["code"] == "not_found"
+    assert len(_members(team.owner, team.pid)) == 5
 
 
 def test_a_non_member_user_is_404_as_a_member(team):
     response = team.owner.api.patch(f"/projects/{team.pid}/members/{team.stranger.id}", json={"role": "viewer"})
     assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert team.stranger.api.get(f"/projects/{team.pid}").status_code == 404
 
 
 def test_removing_a_member_stops_their_running_timer_on_the_project(team):
@@ -160,18 +171,31 @@ def test_removing_a_member_stops_their_running_timer_on_the_project(team):
     assert (stop.actor_id, stop.payload["reason"]) == (team.helper.id, "access_revoked")
 
 
+def _running_entry_id(actor) -> int:
+    current = actor.api.get("/time-entries/current").json()
+    assert current is not None, "no timer is running"
+    return current["id"]
+
+
 def test_becoming_a_viewer_stops_the_timer_and_tracking(team):
-    team.helper.api.post("/time-entries/start", json={"project": team.pid})
-    team.owner.api.patch(f"/projects/{team.pid}/members/{team.helper.id}", json={"role": "viewer"})
+    assert team.helper.api.post("/time-entries/start", json={"project": team.pid}).status_code == 201
+    running = _running_entry_id(team.helper)
+    demoted = team.owner.api.patch(f"/projects/{team.pid}/members/{team.helper.id}", json={"role": "viewer"})
+    assert demoted.status_code == 200, demoted.text
     assert team.helper.api.get("/time-entries/current").json() is None
-    assert team.helper.api.post("/time-entries/start", json={"project": team.pid}).status_code == 403
+    assert team.helper.api.get(f"/time-entries/{running}").json()["end_time"] is not None
+    refused = team.helper.api.post("/time-entries/start", json={"project": team.pid})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
 
 
 def test_a_timer_on_another_project_keeps_running_when_removed_elsewhere(team):
     other = team.helper.api.post("/projects", json={"name": "Mine"}).json()
-    running = team.helper.api.post("/time-entries/start", json={"project": other["id"]}).json()["entry"]
-    team.owner.api.delete(f"/projects/{team.pid}/members/{team.helper.id}")
-    assert team.helper.api.get("/time-entries/current").json()["id"] == running["id"]
+    assert team.helper.api.post("/time-entries/start", json={"project": other["id"]}).status_code == 201
+    running = _running_entry_id(team.helper)
+    assert team.owner.api.delete(f"/projects/{team.pid}/members/{team.helper.id}").status_code == 204
+    assert team.helper.api.get(f"/projects/{team.pid}").status_code == 404
+    assert _running_entry_id(team.helper) == running
 
 
 @pytest.mark.django_db
