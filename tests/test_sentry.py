@@ -21,17 +21,15 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from tests.support.cast import STRONG_PASSWORD, signed_up
 from tests.support.clients import Api, Socket
 from tests.support.processes import ROOT, Daphne, QCluster, free_port, server_env, wait_for
-
-PASSWORD = "violet-Harbor-93-kite"
 
 
 class Ingest:
@@ -106,17 +104,10 @@ def sentry_site(tmp_path):
                    env=server_env(**overrides), check=True, capture_output=True)
     web = Daphne(tmp_path / "logs", port=free_port(), **overrides)
     cluster = QCluster(tmp_path / "logs", **overrides)
-    yield ingest, web, database
+    yield ingest, web, cluster, database
     web.stop()
     cluster.stop()
     ingest.close()
-
-
-def sign_up(web) -> tuple[str, str]:
-    details = {"email": "ada@example.com", "username": "ada", "password": PASSWORD}
-    response = Api(web.url).post("/auth/signup", json=details)
-    assert response.status_code == 201, response.text
-    return response.json()["access"], response.json()["refresh"]
 
 
 def drop_table(database, table: str) -> None:
@@ -126,8 +117,9 @@ def drop_table(database, table: str) -> None:
 
 @pytest.mark.live
 def test_bugs_in_a_view_a_consumer_and_a_task_reach_sentry_with_context_and_no_secrets(sentry_site):
-    ingest, web, database = sentry_site
-    access, refresh = sign_up(web)
+    ingest, web, cluster, database = sentry_site
+    session = signed_up(Api(web.url), "ada")
+    access, refresh = session["access"], session["refresh"]
     me = Api(web.url, access)
     project = me.post("/projects", json={"name": "Thesis"}).json()
     drop_table(database, "badges_userbadge")
@@ -167,9 +159,10 @@ def test_bugs_in_a_view_a_consumer_and_a_task_reach_sentry_with_context_and_no_s
     )
     assert "OperationalError" in exception_types(consumer_event)
 
-    time.sleep(1)  # let the SDKs flush anything else they queued
+    web.stop()  # each SDK sends what it still holds as its process exits
+    cluster.stop()
     everything = ingest.raw()
-    for secret in (access, refresh, PASSWORD, f"Bearer {access}"):
+    for secret in (access, refresh, STRONG_PASSWORD, f"Bearer {access}"):
         assert secret not in everything
     headers = {name.lower(): value for name, value in view_event["request"].get("headers", {}).items()}
     assert headers.get("authorization") in (None, "[Filtered]")

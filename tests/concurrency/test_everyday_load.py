@@ -29,7 +29,7 @@ from websockets.asyncio.client import connect
 from focushub.tracking.credit import union_by_day
 from focushub.tracking.models import DailyRollup, TimeEntry
 from tests.conftest import LOG_DIR
-from tests.support.cast import quick_actor
+from tests.support.cast import iso, quick_actor
 from tests.support.clients import Actor
 from tests.support.processes import Daphne, QCluster
 
@@ -39,10 +39,6 @@ pytestmark = pytest.mark.live
 USERS = int(os.environ.get("LOAD_USERS", "12"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 FEED_TYPES = {"timer.started", "timer.stopped", "timeline.event", "badge.awarded"}
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Person:
@@ -180,16 +176,6 @@ def accounting(user_id: int) -> tuple[bool, int, int, int]:
     return entries.filter(end_time__isnull=True).exists(), tracked, rolled, union
 
 
-def log_offsets(processes) -> dict:
-    return {p: p.log_path.stat().st_size for p in processes}
-
-
-def log_since(process, offset: int) -> str:
-    with open(process.log_path, "rb") as log:
-        log.seek(offset)
-        return log.read().decode(errors="replace")
-
-
 async def test_a_dozen_people_at_once_lose_nothing_and_break_nothing(live, qcluster):
     second = await db(Daphne, LOG_DIR / "load")
     second_cluster = await db(QCluster, LOG_DIR / "load")
@@ -204,7 +190,7 @@ async def test_a_dozen_people_at_once_lose_nothing_and_break_nothing(live, qclus
 
 async def _everyday_load(servers, clusters) -> None:
     processes = [*servers, *clusters]
-    offsets = log_offsets(processes)
+    offsets = {process: process.log_offset() for process in processes}
     failures_before = await db(Failure.objects.count)
     actors = [await db(quick_actor, servers[0]) for _ in range(USERS)]
     pool = ThreadPoolExecutor(max_workers=2 * USERS)
@@ -220,7 +206,7 @@ async def _everyday_load(servers, clusters) -> None:
     assert min(len(p.statuses) for p in people) >= 8, f"only {requests_made} requests: the load did not run"
 
     for process in processes:
-        log = log_since(process, offsets[process])
+        log = process.log_since(offsets[process])
         for marker in ("deadlock detected", "Traceback", " ERROR ", "Internal Server Error"):
             assert marker not in log, f"{marker!r} in {process.log_path}"
     assert await db(Failure.objects.count) == failures_before, "a background task failed"

@@ -4,7 +4,6 @@ writing service goes through @service, and the cycle that used to deadlock canno
 import ast
 import logging
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -66,11 +65,24 @@ def test_a_request_holding_nothing_never_waits_for_a_worker_holding_the_user_row
     worker = HeldWriter(service(lambda: user_lock(user.pk)))
     worker.start()
     assert worker.written.wait(10)
-    started = time.monotonic()
-    project = project_create(owner=user, name="while the worker holds the row")
-    assert time.monotonic() - started < 2
+    created: list = []
+
+    def request():
+        try:
+            created.append(project_create(owner=user, name="while the worker holds the row"))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    # A request that waited for the row could only finish once the worker lets go, which
+    # it does only when told (or after its own 30 s): finishing before that is the proof.
+    thread.join(20)
+    finished_while_held = not thread.is_alive()
     worker.finish(commit=True)
-    assert Event.objects.filter(kind="project.created", project_id=project.pk).exists()
+    thread.join(30)
+    assert finished_while_held, "the request waited for the worker's row lock"
+    assert Event.objects.filter(kind="project.created", project_id=created[0].pk).exists()
 
 
 @needs_postgresql

@@ -77,3 +77,21 @@ def is_open(socket: Socket) -> bool:
 
 def event_ids(messages: list[dict]) -> list[int]:
     return [m["id"] for m in messages if "id" in m]
+
+
+def kinds_through(socket: Socket, last_kind: str, timeout: float = 15) -> list[str]:
+    """The kinds of the timeline events the socket delivers, read until one of
+    `last_kind` arrives (as event_ids_through, by kind)."""
+    kinds: list[str] = []
+    while last_kind not in kinds:
+        kinds.append(first(socket, "timeline.event", timeout=timeout)["event"]["kind"])
+    return kinds
+
+
+def event_ids_through(socket: Socket, last_id: int, timeout: float = 15) -> list[int]:
+    """The event ids the socket delivers, read until `last_id` arrives: a test waits for
+    the event it expects, however long a busy machine takes, never for a quiet spell."""
+    ids: list[int] = []
+    while last_id not in ids:
+        ids += event_ids([socket.recv(timeout=timeout)])
+    return ids

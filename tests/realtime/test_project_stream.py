@@ -6,8 +6,9 @@ from django.db import transaction
 
 from focushub.projects.models import Project
 from focushub.projects.presenters import project_brief
+from focushub.timeline.selectors import events_for_project
 from focushub.timeline.services import event_record
-from tests.realtime.streams import close_code, first, first_event, quiet
+from tests.realtime.streams import close_code, first, first_event, kinds_through
 
 pytestmark = pytest.mark.live
 
@@ -31,12 +32,12 @@ def test_members_see_who_starts_and_stops_tracking(connect, team):
     assert tracking(first(socket, "presence")) == []
 
     started = team.contributor.api.post("/time-entries/start", json={"project": team.pid}).json()["entry"]
-    now = presence_until(socket, lambda m: m["tracking"], timeout=3)
+    now = presence_until(socket, lambda m: m["tracking"])
     assert now["tracking"] == [{"user": {"id": team.contributor.id, "username": team.contributor.username,
                                          "avatar_url": ""},
                                 "entry": started["id"], "running_since": started["start_time"]}]
     team.contributor.api.post("/time-entries/stop")
-    presence_until(socket, lambda m: not m["tracking"], timeout=3)
+    presence_until(socket, lambda m: not m["tracking"])
 
 
 def test_members_see_who_is_online_and_a_crashed_server_s_sockets_vanish(connect, start_server, team):
@@ -55,7 +56,7 @@ def test_the_project_timeline_is_live_for_members(connect, team):
     socket = connect(f"/ws/projects/{team.pid}", token=team.viewer.token)
     first(socket, "hello")
     team.contributor.api.post("/time-entries/start", json={"project": team.pid})
-    event = first_event(socket, "timer.started", timeout=3)
+    event = first_event(socket, "timer.started")
     assert event["event"]["actor"]["id"] == team.contributor.id
 
 
@@ -78,12 +79,9 @@ def test_a_public_project_is_open_to_anyone_but_only_its_public_events(connect, 
                      payload={"project": project_brief(project), "changes": ["description"]}, audience="project")
     public_team.contributor.api.post("/time-entries/start", json={"project": public_team.pid})
 
-    def kinds(socket):
-        return [m["event"]["kind"] for m in quiet(socket) if m["type"] == "timeline.event"]
-
-    assert kinds(member) == ["project.updated", "timer.started"]
-    assert kinds(stranger) == ["timer.started"]
-    assert kinds(anonymous) == ["timer.started"]
+    assert kinds_through(member, "timer.started") == ["project.updated", "timer.started"]
+    assert kinds_through(stranger, "timer.started") == ["timer.started"]
+    assert kinds_through(anonymous, "timer.started") == ["timer.started"]
 
 
 def test_non_members_see_who_tracks_but_not_who_is_online(connect, public_team):
@@ -100,7 +98,7 @@ def test_a_watcher_who_loses_access_is_closed_with_4404(connect, public_team):
     first(stranger, "hello")
     response = public_team.owner.api.patch(f"/projects/{public_team.pid}", json={"visibility": "private"})
     assert response.status_code == 200, response.text
-    assert close_code(stranger, timeout=8) == 4404
+    assert close_code(stranger, timeout=30) == 4404
 
 
 def test_the_project_timeline_resumes_with_since(connect, team):
@@ -110,5 +108,9 @@ def test_the_project_timeline_resumes_with_since(connect, team):
     team.contributor.api.post("/time-entries/start", json={"project": team.pid})
     team.contributor.api.post("/time-entries/stop")
     resumed = connect(f"/ws/projects/{team.pid}", token=team.owner.token, since=since)
-    kinds = [m["event"]["kind"] for m in quiet(resumed) if m["type"] == "timeline.event"]
-    assert kinds == ["timer.started", "timer.stopped"]
+    # Everything after `since`: the start and the stop, and whatever the team's set-up
+    # committed after the horizon hello reported (it trails the newest commit by design).
+    replayed = events_for_project(team.pid, is_member=True).filter(id__gt=since).order_by("id")
+    expected = list(replayed.values_list("kind", flat=True))
+    assert expected[-2:] == ["timer.started", "timer.stopped"]
+    assert kinds_through(resumed, "timer.stopped") == expected

@@ -3,7 +3,6 @@ and no duplicate, even while events keep committing; and the relay's reader neve
 an event whose transaction commits late (the ordering hole, opened on purpose)."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -13,7 +12,8 @@ from focushub.presenters import user_brief
 from focushub.timeline.models import Event
 from focushub.timeline.selectors import events_for_user_feed
 from focushub.timeline.services import event_record
-from tests.realtime.streams import event_ids, first, quiet
+from tests.realtime.streams import event_ids_through, first, quiet
+from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.live
 
@@ -41,7 +41,7 @@ def test_a_client_that_resumes_gets_what_it_missed_then_live_events_once(connect
     socket = connect("/ws/me", token=alice.token)
     since = first(socket, "hello")["last_event_id"]
     alice.api.post("/time-entries/start", json={"project": team.pid})
-    live_seen = event_ids(quiet(socket))
+    live_seen = event_ids_through(socket, feed_ids_after(alice.id, since)[-1])
     socket.close()
 
     alice.api.post("/time-entries/stop")
@@ -53,7 +53,7 @@ def test_a_client_that_resumes_gets_what_it_missed_then_live_events_once(connect
     hello = first(resumed, "hello")
     assert hello["timer"] is None
     alice.api.post("/time-entries/start", json={"project": team.pid})
-    replayed = event_ids(quiet(resumed))
+    replayed = event_ids_through(resumed, feed_ids_after(alice.id, since)[-1])
     assert live_seen + replayed == feed_ids_after(alice.id, since)
     assert replayed == sorted(set(replayed))
     kinds = [Event.objects.get(pk=i).kind for i in replayed]
@@ -63,34 +63,34 @@ def test_a_client_that_resumes_gets_what_it_missed_then_live_events_once(connect
 
 def test_replay_merges_with_events_committed_during_it(connect, person):
     """A long replay (several pages) while a writer keeps committing: every event arrives
-    once and in order, whichever side of the horizon it committed on."""
+    once and in order, whichever side of the horizon it committed on. The writer's pace
+    is counted, not timed: the test waits for its commits before and after the connect."""
     alice = person()
     since = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
     note(alice.id, 1200)
-    stop = threading.Event()
+    stop, committed = threading.Event(), []
 
     def writer():
         try:
             while not stop.is_set():
                 note(alice.id)
-                time.sleep(0.005)
+                committed.append(1)
         finally:
             connection.close()
 
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        time.sleep(0.1)
+        wait_for(lambda: len(committed) >= 5, message="the writer to be committing")
         socket = connect("/ws/me", token=alice.token, since=since)
         first(socket, "hello")
-        time.sleep(1.0)
+        mark = len(committed)  # the 50 commits after hello lie beyond its horizon
+        wait_for(lambda: len(committed) >= mark + 50, timeout=60, message="50 commits after the connect")
     finally:
         stop.set()
         thread.join()
-    received = event_ids(quiet(socket, settle=1.0))
     expected = feed_ids_after(alice.id, since)
-    assert len(expected) > 1250
-    assert received == expected
+    assert event_ids_through(socket, expected[-1]) == expected
 
 
 def test_since_must_be_an_event_id(connect, person):
@@ -139,6 +139,7 @@ def test_a_transaction_that_commits_late_is_never_skipped(connect, person):
     release_a.set()
     for thread in threads:
         thread.join(15)
-    kinds = [(m["id"], m["event"]["kind"]) for m in quiet(socket) if m["type"] == "timeline.event"]
-    assert kinds == [(ids["a"], NOTE), (ids["b"], NOTE)]
+    delivered = event_ids_through(socket, ids["b"])
+    assert delivered == [ids["a"], ids["b"]]
+    assert {Event.objects.get(pk=i).kind for i in delivered} == {NOTE}
     assert ids["a"] < ids["b"]

@@ -59,6 +59,15 @@ class Process:
     def kill(self) -> None:
         self.stop(sig=signal.SIGKILL)
 
+    def log_offset(self) -> int:
+        """Where the log ends now: pass it to log_since() to read what a test caused."""
+        return self.log_path.stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
     def tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -92,9 +101,19 @@ class Daphne(Process):
 class QCluster(Process):
     def __init__(self, log_dir: Path, **env_overrides: str):
         super().__init__("qcluster", [sys.executable, "manage.py", "qcluster"], server_env(**env_overrides), log_dir)
-        time.sleep(1.5)
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"qcluster exited early:\n{self.tail()}")
+        self.wait_running()
+
+    def wait_running(self, timeout: float = 60) -> None:
+        """Until django-q2 logs that the cluster runs (its workers are up), however long a
+        busy machine takes to get there; an exit before that is an error."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"qcluster exited early:\n{self.tail()}")
+            if "] running." in self.log_since(0):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"qcluster did not start:\n{self.tail()}")
 
 
 def wait_for(predicate, timeout: float = 10, interval: float = 0.05, message: str = "condition"):
