@@ -21,6 +21,7 @@ const announcer = document.getElementById("announcer");
 
 let stream = null;
 let board = null; // the last snapshot or update: {metric, period, rows, ...}
+let shown = new Map(); // username -> the rank on screen
 let moves = new Map(); // username -> {by, at}: a rank change still on show
 
 function chosen() {
@@ -52,6 +53,7 @@ function showChoice(choice) {
 function follow(choice) {
   stream?.close();
   board = null;
+  shown = new Map();
   moves = new Map();
   showChoice(choice);
   rowsEl.replaceChildren();
@@ -135,13 +137,23 @@ function moveBadge(move) {
   return span;
 }
 
-/** Who moved since the previous message of this board, and how far (null: new on it). */
-function noteMoves(previous, rows, now) {
-  if (!previous) return [];
-  const before = new Map(previous.rows.map((row) => [row.user.id, row.rank]));
+/** The rows as they stand now. The server ranks by the time committed so far; a running
+ * timer that overtakes someone moves above them here at once, and the numbers agree
+ * again when it stops. */
+function standing(now) {
+  const first = board.rows[0]?.rank ?? 1;
+  return board.rows
+    .map((row) => ({ row, score: liveScore(row, board, now) }))
+    .sort((a, b) => b.score - a.score || a.row.rank - b.row.rank)
+    .map(({ row }, index) => ({ ...row, rank: first + index }));
+}
+
+/** Who moved since the rows on screen, and how far (null: new on the board). */
+function noteMoves(rows, now) {
+  if (!shown.size) return []; // a board just chosen: nothing moved yet
   const moved = [];
   for (const row of rows) {
-    const was = before.get(row.user.id);
+    const was = shown.get(row.user.username);
     if (was === row.rank) continue;
     const move = { by: was === undefined ? null : was - row.rank, at: now };
     moves.set(row.user.username, move);
@@ -212,17 +224,21 @@ function slide(before) {
   }
 }
 
-function draw(message) {
-  const now = Date.now();
-  const previous = board;
-  board = message;
-  const moved = noteMoves(previous, message.rows, now);
+function render(rows, now) {
+  const moved = noteMoves(rows, now);
   const before = new Map([...rowsEl.children].map((tr) => [tr.dataset.user, tr.getBoundingClientRect().top]));
-  rowsEl.replaceChildren(...message.rows.map((row) => rowElement(row, now)));
+  rowsEl.replaceChildren(...rows.map((row) => rowElement(row, now)));
   slide(before);
-  emptyEl.hidden = message.rows.length > 0;
+  shown = new Map(rows.map((row) => [row.user.username, row.rank]));
+  emptyEl.hidden = rows.length > 0;
   drawFocusing(now);
   announce(moved);
+}
+
+function draw(message) {
+  board = message;
+  const now = Date.now();
+  render(standing(now), now);
 }
 
 function sessionTime(row, now) {
@@ -251,6 +267,11 @@ function drawFocusing(now) {
 function tick() {
   if (!board) return;
   const now = Date.now();
+  const standings = standing(now);
+  if (standings.some((row) => shown.get(row.user.username) !== row.rank)) {
+    render(standings, now); // a running timer just overtook someone
+    return;
+  }
   const rows = new Map(board.rows.map((row) => [row.user.username, row]));
   for (const tr of rowsEl.querySelectorAll("tr.running")) {
     tr.querySelector("td.score .value").textContent = formatScore(liveScore(rows.get(tr.dataset.user), board, now), board.metric);
