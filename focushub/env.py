@@ -93,6 +93,21 @@ def env_subset(name: str, default: list[str], allowed: tuple[str, ...]) -> list[
     return chosen
 
 
+# A CSP frame-ancestors source: *, 'self', or an origin (its host may start with "*.").
+_FRAME_SOURCE = re.compile(r"\*|'self'|https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
+
+
+def env_frame_ancestors(name: str, default: list[str]) -> list[str]:
+    """Who may show a page in a frame: a comma-separated list of origins
+    (https://team.example, https://*.example.com), 'self' or *. Anything else is refused:
+    it would go into a Content-Security-Policy header as it is."""
+    sources = env_list(name, default)
+    wrong = [source for source in sources if not _FRAME_SOURCE.fullmatch(source)]
+    if wrong:
+        raise ImproperlyConfigured(f"{name} is a comma-separated list of origins, 'self' or *, got {wrong}")
+    return sources
+
+
 def env_rate(name: str, default: str) -> str:
     """A DRF throttle rate such as `10/min`; refused at startup rather than at first use."""
     value = (env(name) or default).strip()

@@ -18,7 +18,18 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from focushub.env import env, env_bool, env_choice, env_float, env_int, env_list, env_rate, env_subset, env_url
+from focushub.env import (
+    env,
+    env_bool,
+    env_choice,
+    env_float,
+    env_frame_ancestors,
+    env_int,
+    env_list,
+    env_rate,
+    env_subset,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("FOCUSHUB_DATA_DIR") or BASE_DIR / "var")
@@ -54,6 +65,9 @@ GENERATED_SECRET_KEY_FILE = None if SECRET_KEY else DATA_DIR / "secret_key"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = False
+# Who may show the embeddable board (/live/embed) in a frame; every other page refuses
+# to be framed (X_FRAME_OPTIONS below).
+EMBED_FRAME_ANCESTORS = env_frame_ancestors("EMBED_FRAME_ANCESTORS", ["*"])
 
 INSTALLED_APPS = [
     "daphne",

@@ -38,6 +38,8 @@ def test_startup_creates_the_data_folders(tmp_path):
     ("Q_WORKERS", "two", "Q_WORKERS must be an integer, got 'two'"),
     ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'"),
     ("BOARD_SOURCES", "timer,bonus", "BOARD_SOURCES is a comma-separated subset of timer,manual,edited"),
+    ("EMBED_FRAME_ANCESTORS", "https://team.example; script-src *",
+     "EMBED_FRAME_ANCESTORS is a comma-separated list of origins, 'self' or *"),
 ])
 def test_a_bad_value_names_the_variable(tmp_path, name, value, message):
     result = boot(tmp_path, **{name: value})

@@ -21,7 +21,7 @@ APP = (Path(__file__).parent / "client_app.html").read_text()
 # Vite's development origin: a frontend served apart from the API, as teams build it.
 FRONTEND_ORIGIN = "http://localhost:5173"
 # Short steps, so a test waits for the reconnect it causes and not for production pauses.
-QUICK = {"backoff": {"initial": 200, "max": 1000}, "heartbeat": {"interval": 1000, "timeout": 1000}}
+QUICK = {"backoff": {"initial": 200, "max": 1000}, "heartbeat": {"interval": 500, "timeout": 1000}}
 
 
 @pytest.fixture(scope="module")

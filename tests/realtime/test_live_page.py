@@ -9,13 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from tests.realtime.browser import chromium, new_page
+from tests.realtime.browser import SERVER_ENV, chromium, new_page
 from tests.support.cast import image_bytes, log_entry, moment, new_project
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
+TEAM_SITE = "http://localhost:5173"  # a team page allowed to show the embedded board
+OTHER_SITE = "http://localhost:5174"  # a site that is not
 # The right edge of the text of an element, as laid out.
 TEXT_RIGHT = "element => { const r = document.createRange(); r.selectNodeContents(element); " \
              "return r.getBoundingClientRect().right; }"
@@ -138,4 +140,41 @@ def test_the_chosen_board_lives_in_the_url_and_the_indicator_tells_the_truth(bro
         page.goto(f"{live.url}/live?project={secret}")
         page.wait_for_selector('#status[data-state="failed"]')
         assert "cannot be shown" in page.locator("#status").inner_text()
+        assert errors == []
+
+
+def framing(url: str) -> str:
+    """A page of another site with one frame, which notes when its document has loaded."""
+    return f'<!doctype html><iframe name="board" src="{url}" onload="this.dataset.loaded = 1"></iframe>'
+
+
+def framed_document(page, site: str, url: str):
+    page.context.grant_permissions(["local-network-access"], origin=site)
+    page.route(f"{site}/", lambda route: route.fulfill(body=framing(url), content_type="text/html"))
+    page.goto(f"{site}/")
+    page.wait_for_selector("iframe[data-loaded]", state="attached")
+    return page.frame(name="board")
+
+
+def test_the_embedded_board_shows_in_a_frame_on_an_allowed_site_only(browser, live, start_server, public_team):
+    server = start_server(EMBED_FRAME_ANCESTORS=TEAM_SITE, **SERVER_ENV)
+    owner = public_team.owner
+    track(owner, public_team.pid, timedelta(minutes=45))
+    embed = f"{server.url}/live/embed?period=all&project={public_team.pid}"
+
+    with new_page(browser, viewport=DESKTOP) as (page, errors):
+        refusals: list[str] = []
+        page.on("console", lambda message: refusals.append(message.text) if "frame" in message.text else None)
+
+        board = framed_document(page, TEAM_SITE, embed)
+        board.locator(row(owner.username, 1)).wait_for()
+        assert board.locator("#caption").inner_text() == f"Time tracked · All time · {public_team.project['name']}"
+        assert board.locator(f"{row(owner.username)} td.score").inner_text() == "0:45:00"
+        assert board.locator("#status").get_attribute("data-state") == "live"
+
+        # The same site may not frame the full page, and another site not even the board.
+        assert framed_document(page, TEAM_SITE, f"{server.url}/live").locator("#rows").count() == 0
+        assert framed_document(page, OTHER_SITE, embed).locator("#rows").count() == 0
+        assert any("X-Frame-Options" in text for text in refusals)
+        assert any(f"frame-ancestors {TEAM_SITE}" in text for text in refusals)
         assert errors == []

@@ -1,38 +1,11 @@
-// The spectator page (/live), built on the JavaScript client like any other frontend
-// (realtime/static/focushub/client.js, docs/realtime.md). The client keeps the board's
-// socket alive; this file draws it: who moved and by how much, running timers ticking
-// from running_since, who is focusing now, the board chosen in the URL, and a connection
-// indicator that says what the client says.
-import { liveScore, openLeaderboard } from "../focushub/client.js";
-
-const MOVE_SHOWN_MS = 20000; // how long "up 2" stays beside a name
-const ANNOUNCED_PER_UPDATE = 3; // screen readers hear the first few moves, not a flood
+// The spectator page (/live): a board chosen in the URL (drawn by board.js on the
+// JavaScript client, realtime/static/focushub/client.js) and who is focusing now.
+import { avatar, choiceFromUrl, followBoard } from "./board.js";
 
 const form = document.getElementById("board");
-const rowsEl = document.getElementById("rows");
-const mainEl = document.getElementById("main");
-const statusEl = document.getElementById("status");
-const statusText = document.getElementById("status-text");
 const focusingEl = document.getElementById("focusing");
 const focusingEmpty = document.getElementById("focusing-empty");
-const emptyEl = document.getElementById("empty");
 const captionEl = document.getElementById("caption");
-const announcer = document.getElementById("announcer");
-
-let stream = null;
-let board = null; // the last snapshot or update: {metric, period, rows, ...}
-let shown = new Map(); // username -> the rank on screen
-let moves = new Map(); // username -> {by, at}: a rank change still on show
-
-function chosen() {
-  const params = new URLSearchParams(location.search);
-  const metric = params.get("metric") || "time";
-  return {
-    metric,
-    period: params.get("period") || "week",
-    project: metric === "time" ? params.get("project") || "" : "", // badge boards are global
-  };
-}
 
 function optionLabel(name, value) {
   return [...form.elements[name].options].find((option) => option.value === value)?.textContent ?? value;
@@ -45,200 +18,13 @@ function showChoice(choice) {
   }
   for (const name of ["metric", "period", "project"]) form.elements[name].value = choice[name];
   form.elements.project.disabled = choice.metric !== "time";
-  document.getElementById("score-head").textContent = choice.metric === "time" ? "Time" : "Badges";
   captionEl.textContent = [optionLabel("metric", choice.metric), optionLabel("period", choice.period),
     choice.project ? optionLabel("project", choice.project) : "all projects"].join(" · ");
 }
 
 function follow(choice) {
-  stream?.close();
-  board = null;
-  shown = new Map();
-  moves = new Map();
   showChoice(choice);
-  rowsEl.replaceChildren();
-  stream = openLeaderboard({ board: { ...choice, project: choice.project || null } });
-  stream.on("state", showState);
-  stream.on("leaderboard.snapshot", draw);
-  stream.on("leaderboard.update", draw);
-}
-
-// -- the connection indicator ---------------------------------------------------------
-
-const STATES = {
-  connecting: () => "Connecting…",
-  live: () => "Live",
-  reconnecting: ({ retryIn }) => (retryIn ? `Reconnecting in ${Math.ceil(retryIn / 1000)} s…` : "Reconnecting…"),
-  offline: () => "Offline: waiting for the network",
-  failed: ({ detail }) => `This board cannot be shown${detail ? `: ${detail}` : "."}`,
-  closed: () => "Closed",
-};
-
-function showState(change) {
-  statusEl.dataset.state = change.state;
-  statusText.textContent = STATES[change.state](change);
-  mainEl.toggleAttribute("data-stale", change.state !== "live");
-}
-
-// -- the board ------------------------------------------------------------------------
-
-function formatScore(value, metric) {
-  if (metric !== "time") return String(value);
-  const h = Math.floor(value / 3600);
-  const m = Math.floor((value % 3600) / 60);
-  const s = value % 60;
-  return `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
-}
-
-function initials(username) {
-  const parts = username.split(/[-_.\s]+/).filter(Boolean);
-  const letters = parts.length > 1 ? parts[0][0] + parts[1][0] : username.slice(0, 2);
-  return letters.toUpperCase();
-}
-
-function avatar(user) {
-  if (user.avatar_url) {
-    const img = document.createElement("img");
-    img.className = "avatar";
-    img.alt = "";
-    img.src = user.avatar_url;
-    return img;
-  }
-  const badge = document.createElement("span");
-  badge.className = "avatar initials";
-  badge.setAttribute("aria-hidden", "true");
-  badge.textContent = initials(user.username);
-  let hash = 0;
-  for (const char of user.username) hash = (hash * 31 + char.codePointAt(0)) % 360;
-  badge.style.background = `hsl(${hash} 55% 42%)`;
-  return badge;
-}
-
-function icon(name, className) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", className);
-  svg.setAttribute("aria-hidden", "true");
-  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
-  use.setAttribute("href", `#${name}`);
-  svg.append(use);
-  return svg;
-}
-
-function moveBadge(move) {
-  const span = document.createElement("span");
-  if (move.by === null) {
-    span.className = "move new";
-    span.textContent = "new";
-    return span;
-  }
-  span.className = `move ${move.by > 0 ? "up" : "down"}`;
-  span.append(icon(move.by > 0 ? "icon-up" : "icon-down", ""), String(Math.abs(move.by)));
-  span.title = `${move.by > 0 ? "up" : "down"} ${Math.abs(move.by)}`;
-  return span;
-}
-
-/** The rows as they stand now. The server ranks by the time committed so far; a running
- * timer that overtakes someone moves above them here at once, and the numbers agree
- * again when it stops. */
-function standing(now) {
-  const first = board.rows[0]?.rank ?? 1;
-  return board.rows
-    .map((row) => ({ row, score: liveScore(row, board, now) }))
-    .sort((a, b) => b.score - a.score || a.row.rank - b.row.rank)
-    .map(({ row }, index) => ({ ...row, rank: first + index }));
-}
-
-/** Who moved since the rows on screen, and how far (null: new on the board). */
-function noteMoves(rows, now) {
-  if (!shown.size) return []; // a board just chosen: nothing moved yet
-  const moved = [];
-  for (const row of rows) {
-    const was = shown.get(row.user.username);
-    if (was === row.rank) continue;
-    const move = { by: was === undefined ? null : was - row.rank, at: now };
-    moves.set(row.user.username, move);
-    moved.push({ row, move });
-  }
-  return moved;
-}
-
-function announce(moved) {
-  const told = moved.slice(0, ANNOUNCED_PER_UPDATE).map(({ row, move }) => {
-    if (move.by === null) return `${row.user.username} is new on the board at rank ${row.rank}.`;
-    const way = move.by > 0 ? "up" : "down";
-    return `${row.user.username} moved ${way} ${Math.abs(move.by)} to rank ${row.rank}.`;
-  });
-  if (told.length) announcer.textContent = told.join(" ");
-}
-
-function rowElement(row, now) {
-  const tr = document.createElement("tr");
-  tr.dataset.user = row.user.username;
-  tr.dataset.rank = String(row.rank);
-  const rank = document.createElement("td");
-  rank.className = "rank";
-  const place = document.createElement("span");
-  place.className = "place";
-  place.textContent = String(row.rank);
-  rank.append(place);
-  const move = moves.get(row.user.username);
-  if (move && now - move.at < MOVE_SHOWN_MS) {
-    rank.append(moveBadge(move));
-    if (move.at === now) tr.classList.add("moved");
-  }
-  const who = document.createElement("td");
-  who.className = "who";
-  who.append(avatar(row.user), row.user.username);
-  const score = document.createElement("td");
-  score.className = "score";
-  if (row.running_since) {
-    // Beside the number, where a long name cannot push it out of sight.
-    tr.classList.add("running");
-    const running = icon("icon-timer", "running-icon");
-    running.setAttribute("aria-hidden", "false");
-    running.setAttribute("role", "img");
-    running.setAttribute("aria-label", "timer running");
-    score.append(running);
-  }
-  const value = document.createElement("span");
-  value.className = "value";
-  value.textContent = formatScore(liveScore(row, board, now), board.metric);
-  score.append(value);
-  tr.append(rank, who, score);
-  return tr;
-}
-
-/** Slide rows from where they were to where they are (FLIP), so a move is seen. */
-function slide(before) {
-  for (const tr of rowsEl.children) {
-    const top = before.get(tr.dataset.user);
-    if (top === undefined) continue;
-    const delta = top - tr.getBoundingClientRect().top;
-    if (!delta) continue;
-    tr.style.transition = "none";
-    tr.style.transform = `translateY(${delta}px)`;
-    requestAnimationFrame(() => {
-      tr.style.transition = "";
-      tr.style.transform = "";
-    });
-  }
-}
-
-function render(rows, now) {
-  const moved = noteMoves(rows, now);
-  const before = new Map([...rowsEl.children].map((tr) => [tr.dataset.user, tr.getBoundingClientRect().top]));
-  rowsEl.replaceChildren(...rows.map((row) => rowElement(row, now)));
-  slide(before);
-  shown = new Map(rows.map((row) => [row.user.username, row.rank]));
-  emptyEl.hidden = rows.length > 0;
-  drawFocusing(now);
-  announce(moved);
-}
-
-function draw(message) {
-  board = message;
-  const now = Date.now();
-  render(standing(now), now);
+  followBoard(choice, { drawn: drawFocusing, ticked: tickFocusing });
 }
 
 function sessionTime(row, now) {
@@ -249,7 +35,7 @@ function sessionTime(row, now) {
   return `${h ? `${h}:` : ""}${mm}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-function drawFocusing(now) {
+function drawFocusing(board, now) {
   const running = board.rows.filter((row) => row.running_since);
   focusingEl.replaceChildren(...running.map((row) => {
     const li = document.createElement("li");
@@ -263,45 +49,23 @@ function drawFocusing(now) {
   focusingEmpty.hidden = running.length > 0;
 }
 
-/** The server sends nothing per second: running timers and session clocks tick here. */
-function tick() {
-  if (!board) return;
-  const now = Date.now();
-  const standings = standing(now);
-  if (standings.some((row) => shown.get(row.user.username) !== row.rank)) {
-    render(standings, now); // a running timer just overtook someone
-    return;
-  }
-  const rows = new Map(board.rows.map((row) => [row.user.username, row]));
-  for (const tr of rowsEl.querySelectorAll("tr.running")) {
-    tr.querySelector("td.score .value").textContent = formatScore(liveScore(rows.get(tr.dataset.user), board, now), board.metric);
-  }
+function tickFocusing(rows, now) {
   for (const li of focusingEl.children) {
     li.querySelector(".elapsed").textContent = sessionTime(rows.get(li.dataset.user), now);
-  }
-  for (const [user, move] of moves) {
-    if (now - move.at >= MOVE_SHOWN_MS) moves.delete(user);
-  }
-  for (const badge of rowsEl.querySelectorAll(".move")) {
-    if (!moves.has(badge.closest("tr").dataset.user)) badge.remove();
   }
 }
 
 // -- choosing a board -----------------------------------------------------------------
 
 form.addEventListener("change", () => {
-  const choice = {
-    metric: form.elements.metric.value,
-    period: form.elements.period.value,
-    project: form.elements.metric.value === "time" ? form.elements.project.value : "",
-  };
-  const params = new URLSearchParams({ metric: choice.metric, period: choice.period });
-  if (choice.project) params.set("project", choice.project);
+  const params = new URLSearchParams({ metric: form.elements.metric.value, period: form.elements.period.value });
+  if (form.elements.metric.value === "time" && form.elements.project.value) {
+    params.set("project", form.elements.project.value);
+  }
   history.pushState(null, "", `?${params}`);
-  follow(choice);
+  follow(choiceFromUrl());
 });
 form.addEventListener("submit", (event) => event.preventDefault());
-window.addEventListener("popstate", () => follow(chosen()));
+window.addEventListener("popstate", () => follow(choiceFromUrl()));
 
-setInterval(tick, 1000);
-follow(chosen());
+follow(choiceFromUrl());
