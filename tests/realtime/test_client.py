@@ -2,8 +2,8 @@
 by a small frontend (tests/realtime/client_app.html) the way docs/realtime.md tells a
 frontend to: from another origin, every event reaches it exactly once through a frozen
 and restarted daphne and access tokens expiring mid-stream; timer requests answer as
-promises; it goes offline and back, resumes from a stored cursor after a reload, and
-hears when the server's log went back."""
+promises and a project's presence follows them; it goes offline and back, resumes from a
+stored cursor after a reload, and hears when the server's log went back."""
 
 import os
 import signal
@@ -119,12 +119,16 @@ def test_timer_requests_answer_as_promises_and_offline_is_told(frontend, live, p
     alice = person(password=STRONG_PASSWORD)
     first, second = new_project(alice), new_project(alice)
     start_app(page, live, sign_in(alice, live))
+    page.evaluate("project => app.watch(project)", first)  # /ws/projects/{id}: who is tracking there
+    page.wait_for_selector(f'#tracking[data-project="{first}"]', state="attached")
 
     started = page.evaluate("project => app.me.startTimer(project, 'drafting')", first)
     assert started["entry"]["project"]["id"] == first and started["entry"]["description"] == "drafting"
     assert started["stopped"] is None
+    page.wait_for_selector(f'#tracking li[data-user="{alice.username}"]', state="attached")
     switched = page.evaluate("project => app.me.startTimer(project)", second)
     assert switched["stopped"]["id"] == started["entry"]["id"]
+    page.wait_for_selector(f'#tracking li[data-user="{alice.username}"]', state="detached")
     stopped = page.evaluate("app.me.stopTimer()")
     assert stopped["entry"]["id"] == switched["entry"]["id"] and stopped["entry"]["end_time"] is not None
 
