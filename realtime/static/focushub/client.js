@@ -33,7 +33,7 @@
  *
  * @typedef {object} StreamOptions
  * @property {string} [server] the server's origin, e.g. "https://focushub.example";
- *   default: this page's origin
+ *   default: this page's origin (so required outside a browser)
  * @property {TokenProvider} [token] called before every connection attempt; required on
  *   /ws/me, optional elsewhere (spectators)
  * @property {number} [since] resume after this event id (default: start from now)
@@ -269,6 +269,9 @@ export class Stream {
     socket.onclose = (closing) => {
       if (this.#socket === socket) this.#dropped(closing.code, refused);
     };
+    // A failed or abandoned connection is handled by its close; Node's `ws` would throw
+    // an error event that nobody listens to.
+    socket.onerror = () => {};
   }
 
   /** Forget the current socket (closing it without waiting for its close handshake). */
