@@ -102,13 +102,20 @@ def test_a_chunked_body_over_the_limit_is_a_413_and_creates_nothing(person):
     assert me.api.get("/projects").json()["results"] == []
 
 
-@pytest.mark.parametrize("path", ["/users/me/avatar", "/projects"])
 @pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=xyz"])
-def test_malformed_multipart_is_a_400_in_the_contracts_shape(person, path, content_type):
+def test_malformed_multipart_is_a_400_in_the_contracts_shape(person, content_type):
     me = person()
-    response = me.api.post(path, data=b"\x00garbage that is no multipart body\r\n--",
+    response = me.api.post("/users/me/avatar", data=b"\x00garbage that is no multipart body\r\n--",
                            headers={"Content-Type": content_type})
     assert response.status_code == 400, response.text
     assert response.headers["Content-Type"].startswith("application/json")
     assert {"code", "detail"} <= set(response.json())
+    assert me.api.get("/users/me").json()["avatar_url"] == ""
+
+
+def test_a_form_sent_where_json_is_expected_is_a_415(person):
+    me = person()
+    response = me.api.post("/projects", files={"name": (None, "sent as a form")})
+    assert response.status_code == 415, response.text
+    assert response.json()["code"] == "unsupported_media_type"
     assert me.api.get("/projects").json()["results"] == []

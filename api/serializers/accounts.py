@@ -1,34 +1,42 @@
-"""Wire shapes of /auth and /users/me. Input serializers check types and sizes only; the
-rules (username format, uniqueness, time zones, password strength) are the domain's."""
+"""Wire shapes of /auth and /users/me. Input serializers check types and sizes; the rules
+(username format, uniqueness, time zones, password strength) are the domain's
+(focushub.accounts.rules, AUTH_PASSWORD_VALIDATORS), which reports every field's problem
+at once. The fields state those rules in the document where a schema can carry them."""
 
+from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from rest_framework import serializers
 
-from api.serializers.common import IsoDateTime
+from api.serializers.common import FlagField, IsoDateTime, StrictInput, TextField
 from focushub.accounts import rules
 
 
-class TextField(serializers.CharField):
-    """A CharField that takes only JSON strings; DRF's would turn 12345 into "12345"."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+def _password_min_length() -> int:
+    lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
+    return max(lengths, default=1)
 
 
-class FlagField(serializers.BooleanField):
-    """Only JSON true/false; DRF's would also take "yes", "off", 1 and 0."""
+class UsernameField(TextField):
+    """Taken as sent (not trimmed): " alice" is not a username."""
 
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=str(data)[:50])
-        return data
+    def __init__(self, **kwargs):
+        pattern = rules.username_validator.regex.pattern.replace(r"\A", "^").replace(r"\Z", "$")
+        super().__init__(trim_whitespace=False, max_length=rules.USERNAME_MAX, stated={"pattern": pattern}, **kwargs)
+
+
+class PasswordField(TextField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=rules.PASSWORD_MAX, trim_whitespace=False, write_only=True,
+            stated={"minLength": _password_min_length()},
+            help_text="Not entirely digits, not a common password, not too similar to the username or email.",
+            **kwargs,
+        )
 
 
 class SignupInput(serializers.Serializer):
     email = serializers.EmailField(max_length=rules.EMAIL_MAX)
-    username = TextField(max_length=rules.USERNAME_MAX)
-    password = TextField(max_length=rules.PASSWORD_MAX, trim_whitespace=False, write_only=True)
+    username = UsernameField()
+    password = PasswordField()
 
 
 class LoginInput(serializers.Serializer):
@@ -65,7 +73,7 @@ class TokenPairOutput(serializers.Serializer):
     refresh = serializers.CharField()
 
 
-class ProfileUpdateInput(serializers.Serializer):
+class ProfileUpdateInput(StrictInput):
     """PATCH /users/me. Unknown fields and fields not changeable here are refused by name
     rather than ignored, so a typo or an attempt to set `role` does not pass silently."""
 
@@ -77,28 +85,21 @@ class ProfileUpdateInput(serializers.Serializer):
         "password": "Passwords cannot be changed here.",
     }
 
-    username = TextField(required=False, max_length=rules.USERNAME_MAX)
+    username = UsernameField(required=False)
     email = serializers.EmailField(required=False, max_length=rules.EMAIL_MAX)
     current_password = TextField(
         required=False,
         write_only=True,
         trim_whitespace=False,
         max_length=rules.PASSWORD_MAX,
-        help_text="Required when changing the email.",
+        help_text="Required, and checked, when `email` changes.",
     )
     bio = TextField(required=False, allow_blank=True, trim_whitespace=False, max_length=rules.BIO_MAX)
-    timezone = TextField(required=False, max_length=rules.TIMEZONE_MAX)
+    timezone = TextField(
+        required=False, max_length=rules.TIMEZONE_MAX, stated={"enum": sorted(rules.timezone_names())},
+        help_text="An IANA time zone.",
+    )
     show_on_leaderboard = FlagField(required=False)
-
-    def validate(self, attrs):
-        unknown = {
-            str(name)[:100]: [self.NOT_HERE.get(name, "Unknown field.")]
-            for name in self.initial_data
-            if name not in self.fields
-        }
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return attrs
 
 
 class AvatarInput(serializers.Serializer):

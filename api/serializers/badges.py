@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import IsoDateTime
+from api.serializers.common import FlagField, IsoDateTime, StrictInput, TextField
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -32,22 +32,16 @@ class CriteriaField(serializers.Field):
         return value
 
 
-class BadgeInput(serializers.Serializer):
+class BadgeInput(StrictInput):
     """POST /badges (JSON, or multipart with an `image` file); PATCH takes any subset."""
 
     slug = serializers.SlugField(max_length=50)
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    name = TextField(max_length=100)
+    description = TextField(max_length=500, allow_blank=True, required=False, default="")
     criteria = CriteriaField()
     image_url = serializers.URLField(max_length=500, allow_blank=True, required=False, default="")
     image = serializers.FileField(required=False, write_only=True, help_text="PNG, JPEG, GIF or WebP, at most 1 MB.")
-    active = serializers.BooleanField(required=False, default=True)
-
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return attrs
+    active = FlagField(required=False, default=True)
 
 
 class ProgressOutput(serializers.Serializer):

@@ -4,7 +4,20 @@ its shape, which /ws/leaderboard sends too."""
 
 from rest_framework import serializers
 
-from focushub.leaderboards.boards import METRICS, PERIODS
+from api.serializers.common import IdField, QueryInput, WholeNumber
+from focushub.leaderboards.boards import METRICS, PERIODS, SCOPED_METRICS
+from focushub.leaderboards.selectors import DEFAULT_LIMIT, DEFAULT_METRIC, DEFAULT_PERIOD, MAX_LIMIT, MAX_OFFSET
+
+
+class LeaderboardQuery(QueryInput):
+    """What the document shows and REST checks first; focushub.leaderboards.selectors
+    parse_board_query applies the same rules for both doors (and the scope rule)."""
+
+    metric = serializers.ChoiceField(METRICS, default=DEFAULT_METRIC, help_text="Seconds tracked or badges earned.")
+    period = serializers.ChoiceField(PERIODS, default=DEFAULT_PERIOD, help_text="UTC day, ISO week, month or all time.")
+    project = IdField(required=False, help_text=f"Rank one project's people ({', '.join(SCOPED_METRICS)} boards only).")
+    limit = WholeNumber(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT, help_text="Rows per page.")
+    offset = WholeNumber(min_value=0, max_value=MAX_OFFSET, default=0, help_text="Rows to skip.")
 
 
 class LeaderboardUserOutput(serializers.Serializer):

@@ -4,33 +4,26 @@ surrogates); the services re-apply the domain rules."""
 
 from rest_framework import serializers
 
-from api.serializers.common import IsoDateTime, UserBriefOutput
-from focushub.ids import MAX_ID
+from api.serializers.accounts import UsernameField
+from api.serializers.common import FlagField, IdField, IsoDateTime, QueryInput, TextField, UserBriefOutput
 from focushub.projects.models import Project, ProjectMember
 from focushub.projects.presenters import project_brief
 from focushub.projects.validation import ASSIGNABLE_ROLES, COLOR
 
 
-class IdField(serializers.IntegerField):
-    """A database id: a positive integer that fits a BIGINT."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
-
-
 class ProjectCreateInput(serializers.Serializer):
-    name = serializers.CharField(min_length=1, max_length=100)
-    description = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    name = TextField(max_length=100)
+    description = TextField(max_length=2000, allow_blank=True, required=False, default="")
     visibility = serializers.ChoiceField(Project.Visibility.choices, default=Project.Visibility.PRIVATE)
     color = serializers.RegexField(COLOR, required=False, default="#4f46e5", help_text="#rrggbb")
 
 
 class ProjectUpdateInput(serializers.Serializer):
-    name = serializers.CharField(min_length=1, max_length=100, required=False)
-    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    name = TextField(max_length=100, required=False)
+    description = TextField(max_length=2000, allow_blank=True, required=False)
     visibility = serializers.ChoiceField(Project.Visibility.choices, required=False)
     color = serializers.RegexField(COLOR, required=False, help_text="#rrggbb")
-    archived = serializers.BooleanField(required=False)
+    archived = FlagField(required=False)
     owner = IdField(
         required=False,
         help_text="Transfer the project (owner only) to this user id, who must already be a member. "
@@ -38,14 +31,14 @@ class ProjectUpdateInput(serializers.Serializer):
     )
 
 
-class ProjectListQuery(serializers.Serializer):
+class ProjectListQuery(QueryInput):
     visibility = serializers.ChoiceField(
         Project.Visibility.choices,
         required=False,
         help_text="`public`: browse every public project; `private`: my private projects. "
         "Absent: every project I belong to.",
     )
-    archived = serializers.BooleanField(required=False, allow_null=True, default=None)
+    archived = FlagField(required=False)
 
 
 class ProjectOutput(serializers.Serializer):
@@ -73,7 +66,7 @@ class ProjectBriefOutput(serializers.Serializer):
 
 
 class MemberAddInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = UsernameField()
     role = serializers.ChoiceField(ASSIGNABLE_ROLES, default=ProjectMember.Role.CONTRIBUTOR)
 
 

@@ -4,14 +4,14 @@ objects websocket frames and event payloads carry."""
 
 from rest_framework import serializers
 
-from api.serializers.common import InstantInput, IsoDateTime, StreakOutput
-from api.serializers.projects import IdField, ProjectBriefOutput
+from api.serializers.common import FlagField, IdField, InstantInput, IsoDateTime, QueryInput, StreakOutput, TextField
+from api.serializers.projects import ProjectBriefOutput
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.presenters import entry_data, start_data
 from focushub.tracking.services import MAX_DESCRIPTION
 
 
-class _RangeQuery(serializers.Serializer):
+class _RangeQuery(QueryInput):
     """`from` and `to` are Python keywords, so the fields are declared as from_/to_
     and exposed under their wire names."""
 
@@ -64,26 +64,26 @@ class TimeEntryCreateInput(serializers.Serializer):
     project = IdField()
     start_time = InstantInput()
     end_time = InstantInput()
-    description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
+    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
 
 
 class TimeEntryUpdateInput(serializers.Serializer):
     project = IdField(required=False)
     start_time = InstantInput(required=False)
     end_time = InstantInput(required=False, allow_null=True)
-    description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
+    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False)
 
 
 class TimerStartInput(serializers.Serializer):
     project = IdField()
-    description = serializers.CharField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
+    description = TextField(max_length=MAX_DESCRIPTION, allow_blank=True, required=False, default="")
 
 
 class TimeEntryListQuery(_RangeQuery):
     project = IdField(required=False)
     from_ = InstantInput(required=False, help_text="Entries that end after this instant.")
     to_ = InstantInput(required=False, help_text="Entries that start before this instant.")
-    running = serializers.BooleanField(required=False, allow_null=True, default=None)
+    running = FlagField(required=False)
     source = serializers.ChoiceField(TimeEntry.Source.choices, required=False, help_text="Only entries of this source.")
 
 

@@ -2,13 +2,14 @@
 POST /badges and PATCH /badges/{id} (admins only; criteria validated by the domain)."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.pagination import CatalogPagination
 from api.serializers.badges import BadgeInput, BadgeOutput
 from focushub.badges import selectors, services
 from focushub.errors import NotFound
@@ -23,11 +24,6 @@ class AdminWrites(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS or request.user.is_admin
-
-
-class CatalogPage(LimitOffsetPagination):
-    default_limit = 100
-    max_limit = 200
 
 
 def _write_args(request, data: dict) -> dict:
@@ -58,20 +54,17 @@ class _BadgeDoor(APIView):
 
 
 @extend_schema(tags=["badges"])
-class BadgeListView(_BadgeDoor):
+class BadgeListView(_BadgeDoor, ListAPIView):
+    serializer_class = BadgeOutput
+    pagination_class = CatalogPagination
+
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-        responses={200: inline_serializer("PaginatedBadgeList", {
-            "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True), "results": BadgeOutput(many=True),
-        })},
         description="Active badges (admins also see inactive ones) with earned_at and progress for the caller.",
     )
     def get(self, request):
-        paginator = CatalogPage()
-        page = paginator.paginate_queryset(selectors.badge_catalog(user=request.user), request, view=self)
+        page = self.paginate_queryset(selectors.badge_catalog(user=request.user))
         progress = selectors.badge_progress(user=request.user, badges=page)
-        return paginator.get_paginated_response(BadgeOutput(page, many=True, context={"progress": progress}).data)
+        return self.get_paginated_response(BadgeOutput(page, many=True, context={"progress": progress}).data)
 
     @extend_schema(request=BadgeInput, responses={201: BadgeOutput})
     def post(self, request):
@@ -81,7 +74,7 @@ class BadgeListView(_BadgeDoor):
         return Response(_present(badge, request.user), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["badges"], parameters=[OpenApiParameter("badge_id", int, OpenApiParameter.PATH)])
+@extend_schema(tags=["badges"])
 class BadgeDetailView(_BadgeDoor):
     @extend_schema(responses={200: BadgeOutput})
     def get(self, request, badge_id):

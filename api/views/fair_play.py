@@ -7,7 +7,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.serializers.common import UserBriefOutput
+from api.serializers.common import FlagField, TextField, UserBriefOutput
 from focushub.accounts.selectors import user_by_username
 from focushub.errors import NotFound
 from focushub.leaderboards.fair_play import MAX_REASON, user_leaderboard_hide
@@ -21,8 +21,8 @@ class AdminsOnly(permissions.BasePermission):
 
 
 class HiddenInput(serializers.Serializer):
-    hidden = serializers.BooleanField()
-    reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, default="")
+    hidden = FlagField()
+    reason = TextField(max_length=MAX_REASON, required=False, allow_blank=True, default="")
 
 
 class HiddenOutput(serializers.Serializer):

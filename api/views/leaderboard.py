@@ -2,23 +2,13 @@
 the global boards and a public project's boards; a private project's boards exist only
 for its members (404 otherwise). A valid token adds `me`; an invalid one is still a 401."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.serializers.leaderboard import ErrorOutput, LeaderboardOutput
-from focushub.leaderboards.boards import METRICS, PERIODS
-from focushub.leaderboards.selectors import DEFAULT_LIMIT, MAX_LIMIT, leaderboard_read, parse_board_query
-
-QUERY = ("metric", "period", "project", "limit", "offset")
-PARAMETERS = [
-    OpenApiParameter("metric", str, enum=METRICS, description="Seconds tracked or badges earned (default time)."),
-    OpenApiParameter("period", str, enum=PERIODS, description="UTC day, ISO week, month or all time (default week)."),
-    OpenApiParameter("project", int, description="Rank one project's people (time boards only)."),
-    OpenApiParameter("limit", int, description=f"Rows per page, 1-{MAX_LIMIT} (default {DEFAULT_LIMIT})."),
-    OpenApiParameter("offset", int, description="Rows to skip (default 0)."),
-]
+from api.serializers.leaderboard import ErrorOutput, LeaderboardOutput, LeaderboardQuery
+from focushub.leaderboards.selectors import leaderboard_read, parse_board_query
 
 
 class LeaderboardView(APIView):
@@ -26,7 +16,7 @@ class LeaderboardView(APIView):
 
     @extend_schema(
         tags=["leaderboard"],
-        parameters=PARAMETERS,
+        parameters=[LeaderboardQuery],
         responses={
             200: LeaderboardOutput,
             400: OpenApiResponse(ErrorOutput, description="A parameter is invalid; `errors` names it."),
@@ -35,6 +25,8 @@ class LeaderboardView(APIView):
         },
     )
     def get(self, request):
-        query = parse_board_query(**{name: request.query_params.get(name) for name in QUERY})
+        given = LeaderboardQuery(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        query = parse_board_query(**given.validated_data)
         viewer_id = request.user.pk if request.user is not None else None
         return Response(LeaderboardOutput(leaderboard_read(**query, viewer_id=viewer_id)).data)

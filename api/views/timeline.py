@@ -4,7 +4,7 @@ Who sees what is decided by focushub.timeline.selectors (the same rules the webs
 replay uses); these views only pick the selector, paginate newest first and serialize.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
 from api.pagination import TimelineCursor
@@ -14,15 +14,13 @@ from focushub.errors import NotFound
 from focushub.projects.selectors import project_visible
 from focushub.timeline import selectors
 
-_LIMIT = OpenApiParameter("limit", int, description="Events per page (1-200, default 50).")
-
 
 class _TimelineView(ListAPIView):
     serializer_class = EventOutput
     pagination_class = TimelineCursor
 
 
-@extend_schema(tags=["timeline"], parameters=[_LIMIT])
+@extend_schema(tags=["timeline"])
 class MyTimelineView(_TimelineView):
     """Everything I did, and what happened on the projects I belong to."""
 
@@ -30,7 +28,7 @@ class MyTimelineView(_TimelineView):
         return selectors.events_for_user_feed(self.request.user.pk).select_related("actor")
 
 
-@extend_schema(tags=["timeline"], parameters=[_LIMIT])
+@extend_schema(tags=["timeline"])
 class ProjectTimelineView(_TimelineView):
     """A project's timeline: members see it all; others only a public project's public events."""
 
@@ -40,7 +38,7 @@ class ProjectTimelineView(_TimelineView):
         return events.select_related("actor")
 
 
-@extend_schema(tags=["timeline"], parameters=[_LIMIT])
+@extend_schema(tags=["timeline"])
 class UserTimelineView(_TimelineView):
     """A user's public timeline; their own, in full, when they read it themself."""
 

@@ -39,11 +39,17 @@ def test_every_bad_parameter_is_reported_at_once(anon):
     assert set(response.json()["errors"]) == {"metric", "period", "limit", "offset"}
 
 
-def test_empty_parameters_mean_the_defaults_and_unknown_ones_are_ignored(crew, anon):
-    body = read_board(anon, metric="", period="", limit="", offset="", project="", colour="red")
+def test_absent_parameters_mean_the_defaults_and_unknown_ones_are_ignored(crew, anon):
+    body = read_board(anon, colour="red")
     assert (body["metric"], body["period"], body["limit"], body["offset"], body["project"]) == (
         "time", "week", 20, 0, None,
     )
+
+
+def test_a_parameter_sent_empty_is_a_400_naming_it(anon):
+    response = anon.get("/leaderboard", params={"metric": "", "period": "", "limit": "", "offset": "", "project": ""})
+    assert response.status_code == 400, response.text
+    assert set(response.json()["errors"]) == {"metric", "period", "limit", "offset", "project"}
 
 
 def test_limits_at_the_edges_are_accepted(crew, anon):

@@ -137,9 +137,13 @@ def test_the_list_pages_by_limit_and_offset_in_name_order(person):
     second = alice.api.session.get(first["next"]).json()
     assert [p["name"] for p in second["results"]] == ["charlie"]
     assert second["next"] is None
-    assert [p["name"] for p in alice.api.get("/projects?limit=junk&offset=-4").json()["results"]] == [
-        "Alpha", "bravo", "charlie"
-    ]
+
+
+@pytest.mark.parametrize("query", ["limit=junk&offset=-4", "limit=101&offset=1.5", "limit=&offset="])
+def test_bad_paging_parameters_are_a_400_naming_them(person, query):
+    response = person().api.get(f"/projects?{query}")
+    assert response.status_code == 400, response.text
+    assert set(response.json()["errors"]) == {"limit", "offset"}
 
 
 def test_the_archived_filter_narrows_the_list(team):
@@ -148,7 +152,7 @@ def test_the_archived_filter_narrows_the_list(team):
     assert team.owner.api.get("/projects?archived=false").json()["results"] == []
 
 
-@pytest.mark.parametrize("query", ["visibility=secret", "archived=maybe"])
+@pytest.mark.parametrize("query", ["visibility=secret", "archived=maybe", "archived=1", "visibility="])
 def test_bad_list_filters_are_400(person, query):
     response = person().api.get(f"/projects?{query}")
     assert response.status_code == 400
