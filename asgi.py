@@ -4,6 +4,8 @@ first: api/chunked.py), websockets through realtime/."""
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focushub.settings")
+# This process serves requests: its database connections are pooled (focushub/settings.py).
+os.environ["FOCUSHUB_WEB_PROCESS"] = "1"
 
 from django.core.asgi import get_asgi_application
 

@@ -204,7 +204,7 @@ def machine() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
-    redis_version = RedisBoards(settings.REDIS_URL).client.info("server")["redis_version"]
+    redis_version = RedisBoards().client.info("server")["redis_version"]
     memory = run("free -g | awk '/Mem:/ {print $2}'")
     return [
         f"- CPU: {run('nproc')} cores ({platform.processor() or platform.machine()}), RAM {memory} GB",
@@ -226,7 +226,7 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     now = datetime.now(UTC)
     board = Board.current("time", "week", None, now).key
-    stores = [SqlBoards(), RedisBoards(settings.REDIS_URL)]
+    stores = [SqlBoards(), RedisBoards()]
     rng = random.Random(args.seed)
     rows = []
     for size in sizes:

@@ -17,7 +17,12 @@ a fixed time: requests/s, latency p50/p99, the non-2xx answers (must be 0) and d
 - scaled: PostgreSQL database `bench_rest` (dropped and created here), owned by a role
   `bench_rest` (created here: no superuser, CONNECTION LIMIT 40, so the server under test
   can never take the connections other users of the shared PostgreSQL need), and Redis
-  db 8 (FLUSHDB here and at the end). No other database or Redis db is touched.
+  db 8 (FLUSHDB here and at the end). No other database or Redis db is touched. daphne
+  pools its connections, as shipped (DB_POOL_MAX defaults to ASGI_THREADS).
+- scaled-nopool: the same with DB_POOL_MAX=0: a connection opened and closed per request,
+  as before the pool. In both scaled modes the PostgreSQL sessions of the database are
+  sampled every 0.1 s while a row is measured: the peak number open and the number of
+  sessions opened per second (pg_stat_database.sessions).
 
 Scenarios, per mode and concurrency:
   healthz      GET /healthz: the baseline, same server and stack (DRF view, no auth, no DB)
@@ -38,6 +43,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
@@ -218,9 +224,11 @@ def mode_env(mode: str, data: Path, settings: str) -> dict[str, str]:
                PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING", ACCESS_TOKEN_TTL="3600")
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SQLITE_PATH", "MEDIA_ROOT", "SENTRY_DSN"):
         env.pop(name, None)
-    if mode == "scaled":
+    if mode.startswith("scaled"):
         env.update(DATABASE_URL=f"postgres://{PG_ROLE}@127.0.0.1:5432/{PG_NAME}", REDIS_URL=REDIS_URL,
                    SECRET_KEY=SECRET)
+    if mode == "scaled-nopool":
+        env["DB_POOL_MAX"] = "0"
     return env
 
 
@@ -253,6 +261,7 @@ def scaled_available() -> str | None:
 class Server:
     def __init__(self, env: dict[str, str], data: Path):
         self.port = free_port()
+        self.postgres = "DATABASE_URL" in env
         self.log = open(data / "daphne.log", "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen([PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "asgi:application"],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -302,6 +311,38 @@ def scenarios(port: int, users: list[dict], concurrency: int) -> dict[str, list]
     }
 
 
+class Sessions:
+    """PostgreSQL sessions of the benchmark's database while a row is measured, sampled
+    every 0.1 s from an admin connection of its own: the peak open at once, and how many
+    were opened per second (pg_stat_database.sessions counts every session started)."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(PG_ADMIN, autocommit=True)
+        self.peak = 0
+        self.done = threading.Event()
+        self.opened0 = self._opened()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _opened(self) -> int:
+        self.conn.execute("SELECT pg_stat_clear_snapshot()")
+        return self.conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s", [PG_NAME]).fetchone()[0]
+
+    def _sample(self) -> None:
+        while not self.done.wait(0.1):
+            count = self.conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [PG_NAME])
+            self.peak = max(self.peak, count.fetchone()[0])
+
+    def stop(self, seconds: float) -> str:
+        self.done.set()
+        self.thread.join()
+        opened = (self._opened() - self.opened0) / seconds
+        self.conn.close()
+        return f"{self.peak} · {opened:,.0f}/s"
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.5) - 1))] if ordered else float("nan")
@@ -314,12 +355,14 @@ def cell(server: Server, cycles, warmup: float, duration: float) -> dict:
     if parent.recv() != "ready":  # connections open; the loader's warm-up starts now
         raise RuntimeError("loader failed")
     time.sleep(warmup)
+    sessions = Sessions() if server.postgres else None
     cpu0, wall0 = cpu_seconds(server.proc.pid), time.monotonic()
     time.sleep(duration)
     cpu1, wall1 = cpu_seconds(server.proc.pid), time.monotonic()
     result = parent.recv()
     proc.join(30)
     result["cpu"] = (cpu1 - cpu0) / (wall1 - wall0) * 100
+    result["sessions"] = sessions.stop(wall1 - wall0) if sessions else ""
     result["cycle"] = cycles[0]
     return result
 
@@ -336,13 +379,13 @@ def fmt_rows(mode: str, scenario: str, c: int, result: dict, duration: float, ba
     cpu = f"{result['cpu']:.0f}% / {result['loader_cpu']:.0f}%"
     if len(labels) == 1:
         return [[mode, scenario, str(c), f"{total / duration:,.0f}", f"{pct(everything, .5):.1f}",
-                 f"{pct(everything, .99):.1f}", str(errors), share, cpu]]
+                 f"{pct(everything, .99):.1f}", str(errors), share, cpu, result["sessions"]]]
     rows.append([mode, scenario + " (both)", str(c), f"{total / duration:,.0f}", f"{pct(everything, .5):.1f}",
-                 f"{pct(everything, .99):.1f}", str(errors), share, cpu])
+                 f"{pct(everything, .99):.1f}", str(errors), share, cpu, result["sessions"]])
     for label in labels:
         values = samples.get(label, [])
         rows.append([mode, f"  … {label}", str(c), f"{len(values) / duration:,.0f}", f"{pct(values, .5):.1f}",
-                     f"{pct(values, .99):.1f}", str(bad.get(label, 0)), "", ""])
+                     f"{pct(values, .99):.1f}", str(bad.get(label, 0)), "", "", ""])
     return rows
 
 
@@ -350,7 +393,7 @@ def run_mode(mode: str, args, baseline: dict) -> list[list[str]]:
     data = SCRATCH / mode
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    if mode == "scaled":
+    if mode.startswith("scaled"):
         reset_scaled()
     env = mode_env(mode, data, args.settings)
     started = time.monotonic()
@@ -371,10 +414,10 @@ def run_mode(mode: str, args, baseline: dict) -> list[list[str]]:
                 rows += new
                 extra = f" non-2xx {result['statuses']}" if result["statuses"] else ""
                 say(f"{mode} C={c} {name}: {new[0][3]} req/s, p50 {new[0][4]} ms, p99 {new[0][5]} ms, "
-                    f"CPU daphne/loader {new[0][8]}{extra}")
+                    f"CPU daphne/loader {new[0][8]}, PG sessions peak · opened {new[0][9]}{extra}")
     finally:
         server.stop()
-        if mode == "scaled":
+        if mode.startswith("scaled"):
             import redis
 
             redis.Redis.from_url(REDIS_URL).flushdb()
@@ -390,7 +433,7 @@ def machine(modes: list[str]) -> list[str]:
     memory = sh("free -g | awk '/Mem:/ {print $2}'")
     versions = [f"Python {platform.python_version()}", f"Django {metadata.version('django')}",
                 f"daphne {metadata.version('daphne')}", f"SQLite {__import__('sqlite3').sqlite_version}"]
-    if "scaled" in modes:
+    if any(mode.startswith("scaled") for mode in modes):
         import psycopg
         import redis
 
@@ -408,7 +451,8 @@ def machine(modes: list[str]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--modes", default="embedded,scaled", help="comma-separated: embedded, scaled")
+    parser.add_argument("--modes", default="embedded,scaled,scaled-nopool",
+                        help="comma-separated: embedded, scaled, scaled-nopool")
     parser.add_argument("--concurrency", default="8,32", help="comma-separated connection counts")
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per cell (default 8)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per cell (default 2)")
@@ -426,16 +470,16 @@ def main() -> None:
     if max(args.concurrency) > args.users // 2:
         sys.exit("--users must be at least twice the largest concurrency (one user per connection).")
     modes = args.modes.split(",")
-    if "scaled" in modes and (why := scaled_available()):
-        say(f"scaled mode skipped: PostgreSQL/Redis unreachable ({why})")
-        modes.remove("scaled")
+    if any(mode.startswith("scaled") for mode in modes) and (why := scaled_available()):
+        say(f"scaled modes skipped: PostgreSQL/Redis unreachable ({why})")
+        modes = [mode for mode in modes if not mode.startswith("scaled")]
     started = time.monotonic()
     baseline: dict = {}
     rows = []
     for mode in modes:
         rows += run_mode(mode, args, baseline)
     header = ["mode", "scenario", "C", "req/s", "p50 ms", "p99 ms", "non-2xx", "req/s vs healthz",
-              "CPU daphne / loader"]
+              "CPU daphne / loader", "PG sessions: peak · opened"]
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
     now = datetime.now(UTC)
     text = "\n".join([

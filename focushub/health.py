@@ -2,6 +2,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from focushub.redis_pool import redis_client
+
 
 def readiness() -> dict[str, str]:
     checks = {}
@@ -13,7 +15,7 @@ def readiness() -> dict[str, str]:
         checks["database"] = f"error: {type(exc).__name__}"
     if settings.REDIS_URL:
         try:
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
+            redis_client().ping()
             checks["redis"] = "ok"
         except redis.RedisError as exc:
             checks["redis"] = f"error: {type(exc).__name__}"

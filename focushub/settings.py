@@ -12,6 +12,7 @@ message naming the variable (focushub/env.py).
 """
 
 import logging
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
+    "api.middleware.ApplicationErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +130,20 @@ TEMPLATES = [
     },
 ]
 
+# How many threads of one process may use the database or Redis at once: daphne runs
+# sync code on a thread pool of ASGI_THREADS (Python's default when unset: cores + 4, at
+# most 32), so that is what the pools are sized from.
+SYNC_THREADS = env_int("ASGI_THREADS", min(32, (os.cpu_count() or 1) + 4))
+# Set by asgi.py, the entry point of every web process: only those pool their database
+# connections (the comment at DATABASES says why the others do not).
+WEB_PROCESS = env_bool("FOCUSHUB_WEB_PROCESS", False)
+DB_POOL_MAX = env_int("DB_POOL_MAX", SYNC_THREADS, minimum=0)
+DB_POOL_MIN = env_int("DB_POOL_MIN", min(2, DB_POOL_MAX), minimum=0)
+DB_POOL_TIMEOUT = env_float("DB_POOL_TIMEOUT", 10.0, minimum=0.1, maximum=600.0)
+if DB_POOL_MAX and DB_POOL_MIN > DB_POOL_MAX:
+    raise ImproperlyConfigured(f"DB_POOL_MIN ({DB_POOL_MIN}) must not be larger than DB_POOL_MAX ({DB_POOL_MAX})")
+DB_POOLED = WEB_PROCESS and not EMBEDDED and DB_POOL_MAX > 0
+
 if EMBEDDED:
     DATABASES = {
         "default": {
@@ -145,12 +161,24 @@ if EMBEDDED:
     }
 else:
     # Under daphne every request runs in a thread of its own, so a persistent connection
-    # (CONN_MAX_AGE > 0) is left idle per thread and a busy server exhausts PostgreSQL's
-    # max_connections (measured by bench/rest_throughput.py). Django's advice for ASGI:
-    # close connections at the end of each request. DB_CONN_MAX_AGE can raise it for the
-    # worker processes.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
+    # (CONN_MAX_AGE > 0) would be left idle per thread until a busy server exhausts
+    # PostgreSQL's max_connections (bench/README.md). A web process pools instead: a
+    # request takes a connection from psycopg's pool and gives it back when it ends (Django
+    # then needs CONN_MAX_AGE = 0), so a process never holds more than DB_POOL_MAX. The
+    # other processes (django-q2 clusters, which fork, management commands, the test
+    # runner) connect per use, kept DB_CONN_MAX_AGE seconds. focushub.postgresql is
+    # Django's backend plus the answer to an exhausted pool (503 database_busy).
+    conn_max_age = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if DB_POOLED else conn_max_age)}
+    DATABASES["default"]["ENGINE"] = "focushub.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DB_POOLED:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "name": "focushub",
+            "min_size": DB_POOL_MIN,
+            "max_size": DB_POOL_MAX,
+            "timeout": DB_POOL_TIMEOUT,
+        }
     if env("TEST_DB_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
 
@@ -174,6 +202,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fh",
+            # The process's one Redis pool (focushub/redis_pool.py), not a second one.
+            "OPTIONS": {"pool_class": "focushub.redis_pool.CachePool"},
         }
     }
     CHANNEL_LAYERS = {
@@ -185,6 +215,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The shared Redis pool (focushub/redis_pool.py): one connection per thread that may use
+# it at once (SYNC_THREADS, plus the relay's lanes and the consumers' thread), and one
+# timeout for connecting, answering and waiting for a free connection.
+REDIS_POOL_SIZE = SYNC_THREADS + 4
+REDIS_TIMEOUT = 2.0
 
 Q_CLUSTER = {
     "name": "focushub",

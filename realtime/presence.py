@@ -26,6 +26,7 @@ from focushub.accounts.selectors import users_by_id
 from focushub.errors import NotFound
 from focushub.presenters import iso, user_brief
 from focushub.projects.selectors import ProjectState, project_state
+from focushub.redis_pool import redis_client
 from focushub.tracking.selectors import running_entries_on_project
 from realtime.lanes import DbLane
 from realtime.loops import send_all, wait_for_wake
@@ -48,8 +49,8 @@ class RedisPresence:
 
     PROCESSES = "fh:presence:processes"
 
-    def __init__(self, url: str):
-        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    def __init__(self) -> None:
+        self.client = redis_client()
 
     def _key(self, process: str) -> str:
         return f"fh:presence:{process}"
@@ -108,7 +109,7 @@ class PresenceFeed:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.lane = DbLane("presence")
-        self.store = RedisPresence(settings.REDIS_URL) if settings.REDIS_URL else DbPresence()
+        self.store = RedisPresence() if settings.REDIS_URL else DbPresence()
         self.process = uuid.uuid4().hex
         self.sent: dict[int, tuple[str, str]] = {}  # project -> (members' frame, others' frame)
         self.stale: set[int] = set()

@@ -104,7 +104,8 @@ CLIENT_MESSAGES: dict[str, Message] = {m.name: m for m in (
 CLOSE_CODES = {
     1000: "normal closure",
     1009: "a frame over 1 MiB (after an error message_too_large)",
-    1011: "the server could not open the stream (a bug; reported to Sentry)",
+    1011: "the server could not open the stream: a bug (reported to Sentry), or its database is too busy "
+          "(error database_busy first): reconnect with backoff",
     4400: "bad parameters (since, metric, period, ...)",
     4401: "no, invalid, expired or revoked token: refresh and reconnect with since",
     4404: "no such project, or a private one you are not a member of (any more)",

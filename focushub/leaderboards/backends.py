@@ -18,7 +18,7 @@ _backend: Backend | None = None
 def get_backend() -> Backend:
     global _backend
     if _backend is None:
-        _backend = RedisBoards(settings.REDIS_URL) if settings.REDIS_URL else SqlBoards()
+        _backend = RedisBoards() if settings.REDIS_URL else SqlBoards()
     return _backend
 
 

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from focushub.errors import ApplicationError
 from focushub.leaderboards import redis_lua
 from focushub.leaderboards.ranking import Row, rank_page
+from focushub.redis_pool import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +91,8 @@ def unavailable(exc: Exception) -> ApplicationError:
 class RedisBoards:
     name = "redis"
 
-    def __init__(self, url: str):
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    def __init__(self) -> None:
+        self.client = redis_client()
         self._increment = self.client.register_script(redis_lua.INCREMENT)
         self._swap = self.client.register_script(redis_lua.SWAP)
         self._finish = self.client.register_script(redis_lua.FINISH)

@@ -39,7 +39,9 @@ RATE, BURST = 10.0, 20  # client messages a second per socket, and the burst all
 # the same flood sent a little slower (several sockets sharing the client's CPU).
 MAX_STRIKES, STRIKES_FORGIVEN = 50, 1.0
 MAX_REF_CHARS = 128
-CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404, 429: 4429}
+# 503 (the database too busy, a store unreachable) is the server's trouble, not the
+# request's: 1011 tells the client to come back with backoff, where 4400 says never.
+CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404, 429: 4429, 503: 1011}
 Frame = tuple[int, str]  # (event id, encoded frame)
 
 
