@@ -1,11 +1,14 @@
-# FocusHub server image. The same image runs the web server (default command: daphne)
-# and, with `docker run IMAGE worker`, the django-q2 cluster.
+# FocusHub server image. The same image runs the web server (default command: serve.py,
+# WEB_PROCESSES daphne processes on one port, docs/deploy.md) and, with
+# `docker run IMAGE worker`, a django-q2 cluster.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     FOCUSHUB_DATA_DIR=/data \
-    PORT=8000
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    WORKER_CLUSTERS=0
 
 WORKDIR /app
 RUN useradd --create-home --uid 1000 focushub && mkdir -p /data && chown focushub /data
@@ -15,7 +18,7 @@ COPY focushub ./focushub
 COPY realtime ./realtime
 COPY api ./api
 COPY workers ./workers
-COPY asgi.py manage.py ./
+COPY asgi.py manage.py serve.py ./
 COPY docker/entrypoint.sh /usr/local/bin/focushub-entrypoint
 RUN pip install --no-cache-dir . && chmod +x /usr/local/bin/focushub-entrypoint
 

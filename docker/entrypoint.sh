@@ -1,11 +1,13 @@
 #!/bin/sh
-# web: migrate, then serve with daphne. worker: run the django-q2 cluster.
+# web: migrate, then serve.py (WEB_PROCESSES daphne processes on PORT, WORKER_CLUSTERS
+# clusters; the image sets WORKER_CLUSTERS=0, so clusters run in `worker` containers).
+# worker: one django-q2 cluster.
 set -e
 cd /app
 case "${1:-web}" in
   web)
     python manage.py migrate --noinput
-    exec daphne -b 0.0.0.0 -p "${PORT:-8000}" --proxy-headers asgi:application
+    exec python serve.py --proxy-headers
     ;;
   worker)
     exec python manage.py qcluster

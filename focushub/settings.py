@@ -130,6 +130,19 @@ TEMPLATES = [
     },
 ]
 
+# The processes serve.py runs (docs/deploy.md). Several web processes share their work
+# through PostgreSQL and Redis (the channel layer carries each commit's ring to the
+# others), so only the scaled mode can have more than one: the embedded mode's SQLite
+# and in-process channel layer belong to the one process that holds them.
+SCALED = bool(DATABASE_URL and REDIS_URL)
+WEB_PROCESSES = env_int("WEB_PROCESSES", (os.cpu_count() or 1) if SCALED else 1, minimum=0)
+if WEB_PROCESSES > 1 and not SCALED:
+    raise ImproperlyConfigured(
+        f"WEB_PROCESSES={WEB_PROCESSES} needs DATABASE_URL and REDIS_URL: without them SQLite and the "
+        "in-process channel layer serve from one process, so WEB_PROCESSES must be 1"
+    )
+WORKER_CLUSTERS = env_int("WORKER_CLUSTERS", 1, minimum=0)
+
 # How many threads of one process may use the database or Redis at once: daphne runs
 # sync code on a thread pool of ASGI_THREADS (Python's default when unset: cores + 4, at
 # most 32), so that is what the pools are sized from.

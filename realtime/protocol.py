@@ -106,6 +106,7 @@ CLOSE_CODES = {
     1009: "a frame over 1 MiB (after an error message_too_large)",
     1011: "the server could not open the stream: a bug (reported to Sentry), or its database is too busy "
           "(error database_busy first): reconnect with backoff",
+    1012: "the server process is stopping or restarting (serve.py drains it): reconnect with backoff and since",
     4400: "bad parameters (since, metric, period, ...)",
     4401: "no, invalid, expired or revoked token: refresh and reconnect with since",
     4404: "no such project, or a private one you are not a member of (any more)",
