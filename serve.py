@@ -155,7 +155,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     it is handed (`--fd`) as AF_INET only; an IPv6 address belongs on the proxy in front."""
     try:
         return socket.create_server((host, port), family=socket.AF_INET, backlog=1024)
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         raise SystemExit(f"serve.py: cannot listen on HOST={host} PORT={port} (an IPv4 address): {exc}") from None
 
 
@@ -230,13 +230,15 @@ def supervise(daphne_options: list[str]) -> int:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
+    from focushub.env import env, env_int
+
     try:
         web_count, worker_count, level = settings.WEB_PROCESSES, settings.WORKER_CLUSTERS, settings.LOG_LEVEL
+        host, port = env("HOST") or "127.0.0.1", env_int("PORT", 8000)
     except ImproperlyConfigured as exc:
         print(f"serve.py: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s", level=level)
-    host, port = os.environ.get("HOST") or "127.0.0.1", int(os.environ.get("PORT") or 8000)
     listener = None
     slots = []
     if web_count:
