@@ -13,7 +13,7 @@ def _entry(world) -> dict:
 ENDPOINTS = (
     Endpoint("GET", "/time-entries", allowed="signed_in", status=200, max_queries=2,
              invalid={"from": "yesterday"}),
-    Endpoint("POST", "/time-entries", allowed="contributor", scope="project", status=201, max_queries=17,
+    Endpoint("POST", "/time-entries", allowed="contributor", scope="project", status=201, max_queries=21,
              body=_entry, invalid=lambda w: {**_entry(w), "start_time": "soon"}),
     Endpoint("GET", "/time-entries/{entry}", allowed="author", status=200, max_queries=2),
     Endpoint("PATCH", "/time-entries/{entry}", allowed="author", status=200, max_queries=8,
