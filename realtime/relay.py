@@ -35,6 +35,7 @@ POLL_SECONDS = 0.25  # the longest a committed event waits when no ring reaches 
 GAP_POLL_SECONDS = 0.01  # while a gap holds the log back: look again this soon
 BATCH = 500
 RESET_CHECK_SECONDS = 5.0
+CATCH_UP_SECONDS = 3.0  # how long a socket resuming ahead of this relay waits for it
 
 
 class Relay:
@@ -101,6 +102,17 @@ class Relay:
 
     def attach_feed(self, consumer, user_id: int) -> int:
         self.registry.add_user(user_id, consumer)
+        return self.high_water
+
+    async def reached(self, event_id: int) -> int:
+        """The high-water mark once it reaches `event_id`, or as it is after
+        CATCH_UP_SECONDS. Wakes the pump meanwhile rather than waiting for its poll. A
+        socket that attached below `event_id` is held (it gets every event above the mark
+        it attached at), so it may take any later mark as its horizon."""
+        deadline = self.loop.time() + CATCH_UP_SECONDS
+        while self.high_water < event_id and self.loop.time() < deadline:
+            self._wake.set()
+            await asyncio.sleep(GAP_POLL_SECONDS)
         return self.high_water
 
     def detach_feed(self, consumer, user_id: int) -> None:

@@ -23,6 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from focushub.accounts.models import User
 from focushub.accounts.tokens import TokenInvalid
 from focushub.errors import ApplicationError, ValidationFailed
+from focushub.timeline.log import latest_event_id
 from realtime.auth import authenticate, credentials, query_params
 from realtime.messages import encode, error_message
 from realtime.relay import Relay, get_relay
@@ -140,6 +141,18 @@ class Door(AsyncWebsocketConsumer):
 
     def leave(self) -> None:
         """Subclasses: detach from the relay."""
+
+    async def resume_point(self, since: int | None, horizon: int) -> int:
+        """The horizon to start from. A client resuming from another process may hold an
+        event this relay has not reached yet (the other relay read the log a moment
+        earlier): the stream then waits for this relay to catch up (Relay.reached), so
+        hello never reports less than the client holds, which would read as a log reset
+        (docs/realtime.md, "Resuming"). A `since` beyond the log itself is a reset: no wait."""
+        if since is None or since <= horizon:
+            return horizon
+        if since > await database_sync_to_async(latest_event_id)():
+            return horizon
+        return await self.relay.reached(since)
 
     async def replay(self, since: int | None, horizon: int, read_page: Callable[[int, int], list[Frame]]) -> None:
         """Send the log in (since, horizon], oldest first, a page at a time. Relay frames

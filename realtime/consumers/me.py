@@ -71,7 +71,7 @@ class MeConsumer(Door):
 
     async def open(self, params: dict[str, str]) -> None:
         since = parse_since(params.get("since"))
-        horizon = self.relay.attach_feed(self, self.user_id)
+        horizon = await self.resume_point(since, self.relay.attach_feed(self, self.user_id))
         self.attached = True
         hello, rank = await database_sync_to_async(hello_data)(self.user)
         self.relay.boards.note_rank(self.user_id, rank)

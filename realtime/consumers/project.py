@@ -43,7 +43,7 @@ class ProjectConsumer(Door):
         )
         member = project.role is not None
         self.project_id = project.pk
-        horizon = self.relay.attach_watcher(self, project.pk)
+        horizon = await self.resume_point(since, self.relay.attach_watcher(self, project.pk))
         presence = await self.relay.presence.current(project.pk, member=member)
         await self.send_message({"type": "hello", "project": project_for_watcher(project), "last_event_id": horizon})
         await self.send(text_data=presence)

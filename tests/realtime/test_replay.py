@@ -12,6 +12,7 @@ from focushub.presenters import user_brief
 from focushub.timeline.models import Event
 from focushub.timeline.selectors import events_for_user_feed
 from focushub.timeline.services import event_record
+from tests.concurrency.writers import HeldWriter, needs_postgresql
 from tests.realtime.streams import event_ids_through, first, quiet
 from tests.support.processes import wait_for
 
@@ -91,6 +92,34 @@ def test_replay_merges_with_events_committed_during_it(connect, person):
         thread.join()
     expected = feed_ids_after(alice.id, since)
     assert event_ids_through(socket, expected[-1]) == expected
+
+
+@needs_postgresql
+def test_a_since_this_relay_has_not_reached_yet_is_not_a_log_reset(connect, person, start_server):
+    """A client that read up to `since` from another, faster process reconnects here
+    before this relay has reached it. Made certain by a writer held open: its event is a
+    gap this relay waits at, below the committed event the client holds. The stream waits
+    for the relay to catch up rather than answer a hello below `since` (which means a
+    restored log: a reset); then every later event arrives once."""
+    alice = person()
+    fresh = start_server()  # its relay's mark is the log's own, not an earlier test's
+    first(connect("/ws/me", token=alice.token, server=fresh), "hello")  # the relay is running
+    held = HeldWriter(lambda: private_event(alice.id))
+    held.start()
+    assert held.written.wait(10) and held.error is None
+    try:
+        note(alice.id)
+        since = feed_ids_after(alice.id, held.event_ids[-1])[-1]
+        socket = connect("/ws/me", token=alice.token, since=since, server=fresh)
+    finally:
+        held.finish()  # the gap closes; the relay reaches `since`
+    assert first(socket, "hello")["last_event_id"] >= since
+    note(alice.id)
+    later = feed_ids_after(alice.id, since)
+    assert event_ids_through(socket, later[-1]) == later
+
+    beyond = connect("/ws/me", token=alice.token, since=later[-1] + 1000, server=fresh)
+    assert first(beyond, "hello")["last_event_id"] < later[-1] + 1000  # beyond the log: a reset, at once
 
 
 def test_since_must_be_an_event_id(connect, person):
