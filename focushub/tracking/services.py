@@ -155,8 +155,9 @@ def _checked_span(start: datetime, end: datetime | None, now: datetime) -> tuple
     errors: dict[str, list[str]] = {}
     now = _second(now)
     start = min(start, now) if start <= now + MAX_FUTURE else start
-    if end is not None and end <= now + MAX_FUTURE:
-        end = min(end, now)
+    if end is not None and now < end <= now + MAX_FUTURE:
+        # Stopped "now" within the second it started still lasts 1 s, as a stop does.
+        end = max(now, start + timedelta(seconds=1))
     if start < EARLIEST:
         errors["start_time"] = ["Must not be before 1970-01-01."]
     elif start > now + MAX_FUTURE:
