@@ -68,6 +68,9 @@ def _rebuild_now() -> None:
 
     try:
         boards_rebuild_current()
+    except redis.RedisError as exc:  # Redis went away again: an outage, not a bug
+        logger.warning("leaderboards: the rebuild after Redis lost its data failed (%s: %s); the scheduled one "
+                       "retries", type(exc).__name__, exc)
     except Exception:
         logger.exception("leaderboards: the rebuild after Redis lost its data failed; the scheduled one retries")
     finally:
