@@ -1,4 +1,4 @@
-"""Pagination of lists (SPEC §6: `results`, `next`, `previous`).
+"""Pagination of lists (docs/api.md: `results`, `next`, `previous`).
 
 - Limit/offset (`?limit=&offset=`, plus `count`): projects, members and the badge
   catalog, lists a person pages through by number.

@@ -24,7 +24,7 @@ from realtime.registry import BoardKey, Registry
 
 logger = logging.getLogger(__name__)
 
-UPDATE_INTERVAL = 0.25  # at most 4 updates a second per board (SPEC §7)
+UPDATE_INTERVAL = 0.25  # at most 4 updates a second per board (docs/realtime.md)
 REREAD_SECONDS = 5.0  # re-read even without news: a new period, a renamed user, a lost ring
 RANK_INTERVAL = 1.0
 UNKNOWN = object()  # a rank we could not read (e.g. Redis down): no baseline yet

@@ -1,4 +1,4 @@
-"""What every REST path promises (SPEC §6): JSON errors with a stable code, no 500 on any
+"""What every REST path promises (docs/api.md): JSON errors with a stable code, no 500 on any
 input, size limits, CORS for the SPA, health and the OpenAPI document."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Wire shapes of /badges (SPEC §6): a badge is {id, slug, name, description, criteria,
+"""Wire shapes of /badges (docs/api.md): a badge is {id, slug, name, description, criteria,
 image_url, earned_at, progress}, plus `active`. Input serializers check types and sizes;
 criteria rules are the domain's (focushub.badges.criteria), which names the field."""
 

@@ -1,4 +1,4 @@
-"""Fields every area shares, so a timestamp, a user or a streak has one wire shape (SPEC §6)
+"""Fields every area shares, so a timestamp, a user or a streak has one wire shape (docs/api.md)
 wherever it appears, and a client's text, number, flag or time is read by one rule
 wherever it is sent.
 

@@ -1,4 +1,4 @@
-"""Wire shapes of GET /leaderboard (SPEC §6). The domain returns plain data
+"""Wire shapes of GET /leaderboard (docs/api.md). The domain returns plain data
 (focushub.leaderboards.selectors.leaderboard_read); these serializers fix and document
 its shape, which /ws/leaderboard sends too."""
 

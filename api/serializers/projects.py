@@ -1,4 +1,4 @@
-"""Wire shapes of projects and members (SPEC §6). Input serializers check types and
+"""Wire shapes of projects and members (docs/api.md). Input serializers check types and
 lengths for early, documented 400s (DRF's CharField already refuses NUL and lone
 surrogates); the services re-apply the domain rules."""
 

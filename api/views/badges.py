@@ -1,4 +1,4 @@
-"""Badge doors (SPEC §6): GET /badges (catalog with the caller's earned_at and progress),
+"""Badge doors (docs/api.md): GET /badges (catalog with the caller's earned_at and progress),
 POST /badges and PATCH /badges/{id} (admins only; criteria validated by the domain)."""
 
 from django.conf import settings

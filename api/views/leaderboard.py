@@ -1,5 +1,5 @@
-"""GET /leaderboard (SPEC §5, §6). Public like the spectators' websocket: anyone may read
-the global boards and a public project's boards; a private project's boards exist only
+"""GET /leaderboard (docs/leaderboards.md). Public like the spectators' websocket: anyone
+may read the global boards and a public project's boards; a private project's boards exist only
 for its members (404 otherwise). A valid token adds `me`; an invalid one is still a 401."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema

@@ -1,4 +1,4 @@
-"""Timeline doors (SPEC §6): GET /timeline, /projects/{id}/timeline, /users/{username}/timeline.
+"""Timeline doors (docs/api.md): GET /timeline, /projects/{id}/timeline, /users/{username}/timeline.
 
 Who sees what is decided by focushub.timeline.selectors (the same rules the websocket
 replay uses); these views only pick the selector, paginate newest first and serialize.

@@ -1,4 +1,4 @@
-"""Who sees which event (SPEC §4 audience, §5 privacy). REST timelines and websocket
+"""Who sees which event (the audiences of docs/realtime.md; docs/api.md, "Privacy"). REST timelines and websocket
 replay/live delivery all filter through these, so the rule lives once."""
 
 from dataclasses import dataclass
@@ -47,7 +47,7 @@ def events_public_by(actor_id: int) -> QuerySet[Event]:
 
 def events_by_user_for_viewer(*, actor_id: int, viewer_id: int | None) -> QuerySet[Event]:
     """A user's timeline on their profile: all of it for themself, only public events for
-    anyone else (SPEC §5: profiles show only public activity to others)."""
+    anyone else (docs/api.md, "Privacy")."""
     if viewer_id == actor_id:
         return Event.objects.filter(actor_id=actor_id)
     return events_public_by(actor_id)

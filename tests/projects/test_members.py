@@ -1,5 +1,5 @@
-"""Memberships over real HTTP (SPEC §5 "Maintainers manage members; only the owner
-deletes or transfers the project")."""
+"""Memberships over real HTTP: maintainers manage members; only the owner deletes or
+transfers the project (docs/tracking.md, "Projects and members")."""
 
 import threading
 

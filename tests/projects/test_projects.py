@@ -1,4 +1,4 @@
-"""Projects over real HTTP: create, read, list, edit, transfer, delete (SPEC §4-§6)."""
+"""Projects over real HTTP: create, read, list, edit, transfer, delete (docs/tracking.md; docs/api.md)."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Delivery loses nothing (SPEC §7): across daphne processes, while Redis dies and comes
+"""Delivery loses nothing (docs/realtime.md): across daphne processes, while Redis dies and comes
 back, and across a daphne crash. After reconnecting with `since`, every client holds
 every event it may see exactly once, in order."""
 

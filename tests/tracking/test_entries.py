@@ -1,5 +1,5 @@
 """Time entries over real HTTP: manual entries, the list and its filters, one entry,
-edits and deletion (SPEC §5, §6). Only the owner of an entry ever sees it."""
+edits and deletion (docs/tracking.md; docs/api.md). Only the owner of an entry ever sees it."""
 
 import base64
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""GET /time-entries/export as CSV and iCalendar, streamed (SPEC §6)."""
+"""GET /time-entries/export as CSV and iCalendar, streamed (docs/api.md)."""
 
 import csv
 import io

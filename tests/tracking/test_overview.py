@@ -1,5 +1,5 @@
-"""GET /activity/overview and streaks, in the user's own timezone (SPEC §5: "the user's
-local midnight for their overview and streaks"; a day counts with 15 minutes; a streak
+"""GET /activity/overview and streaks, in the user's own timezone (docs/tracking.md): the user's
+local midnight bounds their days in the overview and streaks; a day counts with 15 minutes; a streak
 is alive while yesterday counts and today does not yet)."""
 
 from datetime import date, datetime, time, timedelta

@@ -1,4 +1,4 @@
-"""Daily rollups stay exact through every kind of change (SPEC §4, §5): after each step
+"""Daily rollups stay exact through every kind of change (docs/tracking.md): after each step
 the incrementally kept rows equal a fresh rebuild from the entries, and the all-time
 leaderboard equals the rollups. Entries cross UTC midnight on purpose."""
 
