@@ -33,11 +33,6 @@ def listen(listener: Listener) -> None:
         _listeners.append(listener)
 
 
-def unlisten(listener: Listener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
-
-
 def announce(message: dict[str, Any]) -> None:
     """Tell every listener now (call it only for what is already committed)."""
     for listener in list(_listeners):
