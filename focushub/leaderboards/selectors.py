@@ -5,11 +5,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from focushub.accounts.models import User
-from focushub.errors import ValidationFailed
+from focushub.accounts.selectors import user_by_username
+from focushub.errors import NotFound, ValidationFailed
 from focushub.ids import MAX_ID, parse_int
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import METRICS, PERIODS, SCOPED_METRICS, Board, Family, utc_day
 from focushub.leaderboards.ranking import Row
+from focushub.leaderboards.services import on_boards
 from focushub.presenters import iso, user_brief
 from focushub.projects.selectors import project_visible
 from focushub.timeline.models import Event
@@ -123,3 +125,15 @@ def ranks_on_default_board(user_ids: list[int]) -> dict[int, tuple[int, int] | N
         row = backend.rank(board.key, user_id)
         ranks[user_id] = (row.rank, row.score) if row is not None else None
     return ranks
+
+
+def user_board_score(*, username: str, metric: str, period: str) -> int:
+    """A person's score on a global board now, for their README badge (0 before they score).
+    Someone off the boards (opted out, deactivated, hidden by an admin) is NotFound, as an
+    unknown name is: a badge would otherwise show what the boards keep quiet."""
+    parse_board_query(metric=metric, period=period)
+    user = user_by_username(username)
+    if user is None or not on_boards(user):
+        raise NotFound("No such user.")
+    row = get_backend().rank(Board.current(metric, period, None, timezone.now()).key, user.pk)
+    return row.score if row is not None else 0
