@@ -31,13 +31,13 @@ scaled_only = pytest.mark.skipif(
 
 
 class Serve(Process):
-    """serve.py on a port of its own, against the test database."""
+    """serve.py on a port of its own, against the test database; `options` go to daphne."""
 
-    def __init__(self, **env: str):
+    def __init__(self, *options: str, **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        super().__init__(f"serve-{self.port}", [sys.executable, "serve.py"],
+        super().__init__(f"serve-{self.port}", [sys.executable, "serve.py", *options],
                          server_env(HOST="127.0.0.1", PORT=str(self.port), **env), LOG_DIR)
 
     def web_pids(self, count: int) -> list[int]:

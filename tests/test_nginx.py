@@ -1,0 +1,159 @@
+"""deploy/nginx/focushub.conf, run as shipped (only its EDIT lines changed) by Debian's
+nginx in front of two FocusHub servers (serve.py, daphne --proxy-headers), as
+docs/deploy.md, "A proxy in front: nginx", describes."""
+
+import http.client
+import os
+import re
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.management import call_command
+
+from focushub.timeline.selectors import events_for_user_feed
+from tests.conftest import LOG_DIR
+from tests.realtime.streams import close_code, event_ids_through, first, stream_url
+from tests.support.cast import new_project
+from tests.support.clients import Api, Socket
+from tests.support.processes import ROOT, Process, free_port, wait_for
+from tests.test_serve import Serve
+
+# Several servers behind one proxy share their work through PostgreSQL and Redis: the
+# scaled mode's layout (docs/deploy.md).
+pytestmark = [pytest.mark.live, pytest.mark.skipif(
+    settings.EMBEDDED or not settings.REDIS_URL, reason="servers behind a proxy need PostgreSQL and Redis")]
+
+SITE = ROOT / "deploy" / "nginx" / "focushub.conf"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# What the test runs around the site file: Debian's nginx.conf does the same for
+# /etc/nginx/sites-enabled, with its own paths.
+MAIN = """daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 512; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/focushub.conf;
+}}
+"""
+
+
+def edited(text: str, line: str, replacement: str) -> str:
+    """The site file with one of its EDIT lines replaced; the line must be there once."""
+    assert text.count(line) == 1, f"{SITE} no longer has exactly one {line.strip()!r}"
+    return text.replace(line, replacement)
+
+
+class Nginx(Process):
+    def __init__(self, folder: Path, upstreams: list[Serve]):
+        assert os.access(NGINX, os.X_OK), "nginx is not installed: Debian's nginx package (bin/test installs it)"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        site = SITE.read_text()
+        site = edited(site, "    server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;\n",
+                      "".join(f"    server 127.0.0.1:{upstream.port} max_fails=1 fail_timeout=5s;\n"
+                              for upstream in upstreams))
+        site = edited(site, "    listen 80;", f"    listen 127.0.0.1:{self.port};")
+        site = edited(site, "alias /srv/focushub/var/static/;", f"alias {settings.STATIC_ROOT}/;")
+        (folder / "focushub.conf").write_text(site)
+        (folder / "nginx.conf").write_text(MAIN.format(folder=folder))
+        super().__init__(f"nginx-{self.port}", [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"),
+                                                "-e", "stderr"], dict(os.environ), LOG_DIR)
+        wait_for(self.answers, timeout=30, message="nginx to answer")
+
+    def answers(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+
+@pytest.fixture(scope="module")
+def proxied(server, django_db_blocker, tmp_path_factory):
+    """nginx in front of two FocusHub servers, each one web process, for the module."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+    with django_db_blocker.unblock():
+        backends = [Serve("--proxy-headers", WEB_PROCESSES="1", WORKER_CLUSTERS="0",
+                          LOGIN_IP_THROTTLE_RATE="2/min") for _ in range(2)]
+    for backend in backends:
+        backend.web_pids(1)
+    proxy = Nginx(tmp_path_factory.mktemp("nginx"), backends)
+    yield proxy, backends
+    proxy.stop()
+    for backend in backends:
+        backend.stop()
+
+
+def test_rest_and_a_socket_through_the_proxy_resume_after_a_restart_behind_it(proxied, person):
+    proxy, backends = proxied
+    alice = person()
+    project_id = new_project(alice)
+    offsets = [backend.log_offset() for backend in backends]
+    socket = Socket(stream_url(proxy, "/ws/me", token=alice.token))
+    since = first(socket, "hello")["last_event_id"]
+    behind = wait_for(lambda: next((b for b, at in zip(backends, offsets, strict=True)
+                                    if "WSCONNECT /ws/me" in b.log_since(at)), None),
+                      message="the server behind the socket to log it")
+    (restarted,) = behind.web_pids(1)
+
+    os.kill(restarted, signal.SIGTERM)  # that server's web process drains; serve.py starts it again
+    assert close_code(socket) == 1012
+    started = Api(proxy.url, alice.token).post("/time-entries/start", json={"project": project_id})
+    assert started.status_code == 201, started.text
+
+    with Socket(stream_url(proxy, "/ws/me", token=alice.token, since=since)) as resumed:
+        assert first(resumed, "hello")["timer"]["id"] == started.json()["entry"]["id"]
+        missed = list(events_for_user_feed(alice.id).filter(id__gt=since).order_by("id").values_list("id", flat=True))
+        assert event_ids_through(resumed, missed[-1]) == missed
+    assert behind.web_pids(1) != [restarted]
+
+
+def test_a_forged_x_forwarded_for_does_not_make_a_new_client(proxied, live):
+    proxy, _ = proxied
+    statuses = [
+        requests.post(f"{proxy.url}/auth/login", json={"login": "nobody-here", "password": "not it"},
+                      headers={"X-Forwarded-For": f"203.0.113.{n}"}, timeout=10).status_code
+        for n in range(5)
+    ]
+    # Two attempts a minute per client address: the forged addresses were not believed,
+    # so all five came from the one client nginx saw, and the last is refused.
+    assert statuses[0] != 429 and statuses[-1] == 429, statuses
+
+
+def test_a_body_over_the_apps_limit_is_refused_by_the_proxy_in_the_apps_shape(proxied, live):
+    proxy, backends = proxied
+    limit = re.search(r"client_max_body_size (\d+)m;", SITE.read_text())
+    assert limit and int(limit.group(1)) * 1024 * 1024 == settings.MAX_REQUEST_BYTES
+    offsets = [backend.log_offset() for backend in backends]
+    client = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    client.putrequest("POST", "/auth/login")
+    client.putheader("Content-Type", "application/json")
+    client.putheader("Content-Length", str(settings.MAX_REQUEST_BYTES + 1))
+    client.endheaders()  # nginx answers on the length alone, before any of the body
+    refused = client.getresponse()
+    assert refused.status == 413
+    assert refused.getheader("Content-Type") == "application/json"
+    assert refused.read() == b'{"code": "payload_too_large", "detail": "Request body is too large."}'
+    assert all("/auth/login" not in b.log_since(at) for b, at in zip(backends, offsets, strict=True))
+
+
+def test_static_files_are_served_from_disk_by_the_proxy(proxied, live):
+    proxy, backends = proxied
+    offsets = [backend.log_offset() for backend in backends]
+    served = requests.get(f"{proxy.url}/static/focushub/client.js", timeout=10)
+    assert served.status_code == 200
+    assert served.content == (Path(settings.STATIC_ROOT) / "focushub" / "client.js").read_bytes()
+    assert served.headers["Cache-Control"] == "max-age=3600"
+    assert all("/static/" not in b.log_since(at) for b, at in zip(backends, offsets, strict=True))
