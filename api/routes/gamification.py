@@ -8,6 +8,7 @@ USERNAME = r"(?P<username>[A-Za-z0-9_-]{1,30})"
 
 urlpatterns = [
     re_path(r"^badges/?$", badges.BadgeListView.as_view(), name="badges"),
+    re_path(r"^badges/recent/?$", badges.RecentUnlocksView.as_view(), name="badges-recent"),
     re_path(r"^badges/(?P<badge_id>[^/]+)/?$", badges.BadgeDetailView.as_view(), name="badge-detail"),
     re_path(r"^timeline/?$", timeline.MyTimelineView.as_view(), name="timeline"),
     re_path(r"^projects/(?P<project_id>[^/]+)/timeline/?$", timeline.ProjectTimelineView.as_view(),

@@ -8,7 +8,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import FlagField, IsoDateTime, StrictInput, TextField
+from api.serializers.common import (
+    FlagField,
+    IsoDateTime,
+    QueryInput,
+    StrictInput,
+    TextField,
+    UserBriefOutput,
+    WholeNumber,
+)
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -50,13 +58,18 @@ class ProgressOutput(serializers.Serializer):
     ratio = serializers.FloatField(help_text="min(current / target, 1)")
 
 
-class BadgeOutput(serializers.Serializer):
+class BadgeBriefOutput(serializers.Serializer):
+    """A badge as events carry it (focushub.badges.presenters.badge_brief)."""
+
     id = serializers.IntegerField()
     slug = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
-    criteria = serializers.JSONField()
     image_url = serializers.CharField()
+
+
+class BadgeOutput(BadgeBriefOutput):
+    criteria = serializers.JSONField()
     active = serializers.BooleanField()
     earned_at = IsoDateTime(allow_null=True)
     progress = serializers.SerializerMethodField()
@@ -75,3 +88,15 @@ class EarnedBadgeOutput(serializers.Serializer):
     description = serializers.CharField(source="badge.description")
     image_url = serializers.CharField(source="badge.image_url")
     earned_at = IsoDateTime(source="awarded_at")
+
+
+class RecentUnlocksQuery(QueryInput):
+    limit = WholeNumber(min_value=1, max_value=50, default=10, help_text="How many, newest first.")
+
+
+class RecentUnlockOutput(serializers.Serializer):
+    """One public badge unlock: who, which badge (as it was when awarded), and when."""
+
+    user = UserBriefOutput()
+    badge = BadgeBriefOutput()
+    awarded_at = serializers.DateTimeField()

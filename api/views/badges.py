@@ -10,10 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import CatalogPagination
-from api.serializers.badges import BadgeInput, BadgeOutput
+from api.serializers.badges import BadgeInput, BadgeOutput, RecentUnlockOutput, RecentUnlocksQuery
 from focushub.badges import selectors, services
 from focushub.errors import NotFound
 from focushub.ids import parse_id
+from focushub.timeline.selectors import recent_badge_unlocks
 
 
 class AdminWrites(permissions.BasePermission):
@@ -93,3 +94,16 @@ class BadgeDetailView(_BadgeDoor):
         )
         return Response(_present(badge, request.user))
 
+
+
+class RecentUnlocksView(APIView):
+    """GET /badges/recent: the newest public badge unlocks, open to anyone like the /live
+    page that shows them as a ticker."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[RecentUnlocksQuery], responses={200: RecentUnlockOutput(many=True)}, tags=["badges"])
+    def get(self, request):
+        given = RecentUnlocksQuery(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        return Response(RecentUnlockOutput(recent_badge_unlocks(**given.validated_data), many=True).data)

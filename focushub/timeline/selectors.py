@@ -83,3 +83,18 @@ def log_after(cursor: LogCursor, limit: int) -> LogBatch:
     read = cursor.read(limit)
     project_ids = {event.project_id for event in read.events + read.late if event.project_id is not None}
     return LogBatch(read.events, read.late, read.waiting, member_ids_by_project(project_ids))
+
+
+def recent_badge_unlocks(*, limit: int) -> list[dict]:
+    """The newest public `badge.awarded` events, for the ticker on /live (GET /badges/recent):
+    only what any profile shows (the public audience), and nobody the boards leave out
+    (opted out, deactivated, hidden by an admin), since the ticker sits beside the board.
+    One query, newest first."""
+    events = (
+        Event.objects.filter(kind="badge.awarded", audience=Event.Audience.PUBLIC, actor__show_on_leaderboard=True,
+                             actor__is_active=True, actor__leaderboard_hidden=False)
+        .select_related("actor")
+        .order_by("-id")[:limit]
+    )
+    return [{"user": event.actor, "badge": event.payload["badge"], "awarded_at": event.payload["awarded_at"]}
+            for event in events]

@@ -24,7 +24,13 @@ function showChoice(choice) {
 
 function follow(choice) {
   showChoice(choice);
-  followBoard(choice, { drawn: drawFocusing, ticked: tickFocusing });
+  followBoard(choice, {
+    drawn: (board, now) => {
+      drawFocusing(board, now);
+      showUnlocks();
+    },
+    ticked: tickFocusing,
+  });
 }
 
 function sessionTime(row, now) {
@@ -54,6 +60,36 @@ function tickFocusing(rows, now) {
     li.querySelector(".elapsed").textContent = sessionTime(rows.get(li.dataset.user), now);
   }
 }
+
+// -- badges just unlocked: GET /badges/recent, read again every 30 s and when the board
+// changes (an unlock moves the badges board; no socket message names it) -------------
+
+const unlocksEl = document.getElementById("unlocks");
+const unlocksEmpty = document.getElementById("unlocks-empty");
+const UNLOCKS_EVERY_MS = 30_000;
+
+async function showUnlocks() {
+  let unlocks;
+  try {
+    const response = await fetch("/badges/recent?limit=10");
+    if (!response.ok) return; // keep what is shown; the next poll tries again
+    unlocks = await response.json();
+  } catch {
+    return;
+  }
+  unlocksEl.replaceChildren(...unlocks.map((unlock) => {
+    const li = document.createElement("li");
+    li.dataset.user = unlock.user.username;
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = unlock.badge.name;
+    li.append(avatar(unlock.user), unlock.user.username, " unlocked ", badge);
+    return li;
+  }));
+  unlocksEmpty.hidden = unlocks.length > 0;
+}
+
+setInterval(showUnlocks, UNLOCKS_EVERY_MS);
 
 // -- choosing a board -----------------------------------------------------------------
 
