@@ -32,6 +32,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # What the test runs around the site file: Debian's nginx.conf does the same for
 # /etc/nginx/sites-enabled, with its own paths.
 MAIN = """daemon off;
+{user}
 worker_processes 1;
 pid {folder}/nginx.pid;
 error_log stderr warn;
@@ -68,7 +69,11 @@ class Nginx(Process):
         site = edited(site, "    listen 80;", f"    listen 127.0.0.1:{self.port};")
         site = edited(site, "alias /srv/focushub/var/static/;", f"alias {settings.STATIC_ROOT}/;")
         (folder / "focushub.conf").write_text(site)
-        (folder / "nginx.conf").write_text(MAIN.format(folder=folder))
+        # Started as root, nginx's workers would drop to `nobody`, who may not read the
+        # checkout's static files (a clean clone under a private temporary folder): they
+        # run as whoever runs the suite, as Debian's nginx runs as the files' www-data.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (folder / "nginx.conf").write_text(MAIN.format(folder=folder, user=user))
         super().__init__(f"nginx-{self.port}", [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"),
                                                 "-e", "stderr"], dict(os.environ), LOG_DIR)
         wait_for(self.answers, timeout=30, message="nginx to answer")
