@@ -23,6 +23,7 @@ from focushub.projects.validation import storable_text
 from focushub.tracking.accounting import entry_changed
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.presenters import entry_data, start_data
+from focushub.tracking.selectors import entry_of_user, running_entry
 from focushub.transactions import service
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def _second(value: datetime) -> datetime:
 def _lock_user(user_id: int) -> User:
     # Serialises all time-entry changes of one user (two tabs pressing start at once,
     # the auto-stop job racing a manual stop), which also makes the rollup upserts safe.
+    # The entries are then read without row locks (tracking.selectors): this lock covers them.
     user = user_lock(user_id)
     if user is None:
         raise NotFound()
@@ -81,10 +83,6 @@ def _stop(entry: TimeEntry, end: datetime) -> TimeEntry:
     return before
 
 
-def _running(user_id: int) -> TimeEntry | None:
-    return TimeEntry.objects.select_related("project").filter(user_id=user_id, end_time__isnull=True).first()
-
-
 @service
 def time_entry_start(*, user: User, project_id, description: str | None = "") -> StartResult:
     """Start a timer; a running one stops at the same instant (Toggl's behaviour).
@@ -99,12 +97,12 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
     # Checked under the user lock: a removal from the project takes the same lock, so it
     # lands entirely before or entirely after this start.
     project = project_for_tracking(user_id=user.pk, project_id=project_id)
-    running = _running(user.pk)
+    running = running_entry(user_id=user.pk)
     alive = projects_lock_shared([project.pk, running.project_id if running else None])
     if project.pk not in alive:
         raise NotFound()
     if running is not None and running.project_id not in alive:
-        running = _running(user.pk)  # its project was deleted while we waited, and the entry with it
+        running = running_entry(user_id=user.pk)  # its project was deleted while we waited, and the entry with it
     now = _now()
     was_running = _stop(running, now) if running is not None else None
     try:
@@ -124,7 +122,7 @@ def time_entry_start(*, user: User, project_id, description: str | None = "") ->
 @service
 def time_entry_stop(*, user: User) -> TimeEntry:
     user = _lock_user(user.pk)
-    entry = _running(user.pk)
+    entry = running_entry(user_id=user.pk)
     if entry is not None and entry.project_id not in projects_lock_shared([entry.project_id]):
         entry = None  # deleted together with its project while we waited
     if entry is None:
@@ -138,7 +136,7 @@ def time_entry_stop_on_lost_access(*, user_id: int, project_id: int) -> TimeEntr
     """Stop the user's running timer if it runs on `project_id`. Called when they leave
     the project or become a viewer: only trackers may keep time running on it."""
     user = _lock_user(user_id)
-    entry = _running(user.pk)
+    entry = running_entry(user_id=user.pk)
     if entry is None or entry.project_id != project_id or not projects_lock_shared([project_id]):
         return None
     before = _stop(entry, _now())
@@ -196,18 +194,6 @@ def time_entry_create(
     return entry
 
 
-def _own_entry(user_id: int, entry_id) -> TimeEntry:
-    """One of the user's entries. No row lock: the caller holds the user's lock, which
-    every change of this user's entries takes first."""
-    entry_id = parse_id(entry_id)
-    entry = None
-    if entry_id is not None:
-        entry = TimeEntry.objects.select_related("project").filter(pk=entry_id, user_id=user_id).first()
-    if entry is None:
-        raise NotFound()
-    return entry
-
-
 _UNSET = object()
 _EDITABLE = ("project_id", "description", "start_time", "end_time")
 
@@ -221,7 +207,7 @@ def time_entry_update(
     another project needs tracking rights on the resulting project; fixing a description
     is always allowed (it is the user's own record)."""
     user = _lock_user(user.pk)
-    entry = _own_entry(user.pk, entry_id)
+    entry = entry_of_user(user_id=user.pk, entry_id=entry_id)
     before = copy.copy(entry)
     if description is not _UNSET:
         entry.description = _clean_description(description)
@@ -265,7 +251,7 @@ def time_entry_update(
 def time_entry_delete(*, user: User, entry_id) -> None:
     """Delete an entry and take its seconds back off every total."""
     user = _lock_user(user.pk)
-    entry = _own_entry(user.pk, entry_id)
+    entry = entry_of_user(user_id=user.pk, entry_id=entry_id)
     if entry.project_id not in projects_lock_shared([entry.project_id]):
         raise NotFound()
     gone = copy.copy(entry)
@@ -299,7 +285,7 @@ def time_entry_auto_stop(*, entry_id: int) -> TimeEntry | None:
     if owner_id is None:
         return None
     user = _lock_user(owner_id)
-    entry = _running(user.pk)
+    entry = running_entry(user_id=user.pk)
     max_run = timedelta(hours=settings.TIMER_MAX_HOURS)
     if entry is None or entry.pk != entry_id or not _overdue(entry, timezone.now()):
         return None
