@@ -1,5 +1,6 @@
 """The ASGI entry point daphne serves: HTTP through Django (chunked bodies made ordinary
-first: api/chunked.py), websockets through realtime/."""
+first: api/chunked.py), websockets through realtime/; the client's address behind a
+trusted proxy taken from X-Forwarded-For (api/proxy.py)."""
 
 import os
 
@@ -13,6 +14,7 @@ django_asgi_app = get_asgi_application()
 
 from api import wire as http_wire  # noqa: E402
 from api.chunked import ChunkedBody  # noqa: E402
+from api.proxy import ForwardedFor  # noqa: E402
 from realtime import wire as websocket_wire  # noqa: E402
 from realtime.routing import build_application  # noqa: E402
 
@@ -20,4 +22,4 @@ from realtime.routing import build_application  # noqa: E402
 # realtime/wire.py): in the contract's shape, with a close code.
 http_wire.install()
 websocket_wire.install()
-application = build_application(ChunkedBody(django_asgi_app))
+application = ForwardedFor(build_application(ChunkedBody(django_asgi_app)))

@@ -1,21 +1,27 @@
-"""Run FocusHub: WEB_PROCESSES daphne processes behind one address, and WORKER_CLUSTERS
-django-q2 clusters, under one small supervisor (docs/deploy.md).
+"""Run FocusHub: WEB_PROCESSES daphne processes behind one address, HTTP_WORKERS gunicorn
+workers behind a second, and WORKER_CLUSTERS django-q2 clusters, under one small
+supervisor (docs/deploy.md).
 
-    python serve.py [daphne options, e.g. --proxy-headers]
+    python serve.py [daphne options]
 
-bin/run and the Docker image start the server this way. The supervisor opens the
-listening socket once (HOST, PORT) and hands it to every daphne (`daphne --fd`): the
-kernel gives each new connection to whichever process accepts it first, and because the
-socket outlives the processes, a connection that arrives while one restarts waits in the
-backlog instead of being refused. A process that dies is started again, after a delay
-that doubles while it keeps dying (logged, one line each time). SIGTERM or SIGINT stops
-everything gracefully: each daphne stops accepting, finishes the requests it is
-answering, asks its websockets to come back (close 1012, the client reconnects with
-`since`) and exits; each cluster finishes its tasks as django-q2 does. What has not
-stopped after STOP_GRACE seconds is killed. A second signal kills at once.
+bin/run and the Docker image start the server this way. The supervisor opens each
+listening socket once and hands it on: PORT to every daphne (`daphne --fd`), which
+serves everything, websockets included; HTTP_PORT (default PORT + 1) to gunicorn
+(`--bind fd://`), whose WSGI workers answer plain HTTP several times faster per core
+(wsgi.py) and which the proxy in front sends everything but /ws/ to
+(deploy/nginx/focushub.conf). The kernel gives each new connection to whichever process
+accepts it first, and because the sockets outlive the processes, a connection that
+arrives while one restarts waits in the backlog instead of being refused. A process
+that dies is started again, after a delay that doubles while it keeps dying (logged,
+one line each time). SIGTERM or SIGINT stops everything gracefully: each daphne stops
+accepting, finishes the requests it is answering, asks its websockets to come back
+(close 1012, the client reconnects with `since`) and exits; gunicorn stops accepting
+and lets its workers finish their requests (its own graceful stop); each cluster
+finishes its tasks as django-q2 does. What has not stopped after STOP_GRACE seconds is
+killed. A second signal kills at once.
 
-The embedded mode runs one web process (SQLite and the in-process channel layer live in
-it); focushub/settings.py refuses more, and reads both counts, so a bad value stops here
+The embedded mode runs one web process and no HTTP workers (SQLite and the in-process
+channel layer live in it); focushub/settings.py refuses more, and reads the counts, so a bad value stops here
 with the variable's name, before anything starts.
 
 The same file is each web process's entry point (`serve.py --web-process ...`): daphne's
@@ -150,13 +156,14 @@ def exit_reason(returncode: int) -> str:
     return f"exited with code {returncode}"
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The one listening socket every daphne accepts from. IPv4: daphne adopts a socket
-    it is handed (`--fd`) as AF_INET only; an IPv6 address belongs on the proxy in front."""
+def listening_socket(host: str, port: int, variable: str) -> socket.socket:
+    """A listening socket every process of one kind accepts from. IPv4: daphne adopts a
+    socket it is handed (`--fd`) as AF_INET only; an IPv6 address belongs on the proxy in
+    front."""
     try:
         return socket.create_server((host, port), family=socket.AF_INET, backlog=1024)
     except (OSError, OverflowError) as exc:
-        raise SystemExit(f"serve.py: cannot listen on HOST={host} PORT={port} (an IPv4 address): {exc}") from None
+        raise SystemExit(f"serve.py: cannot listen on HOST={host} {variable}={port} (an IPv4 address): {exc}") from None
 
 
 class Supervisor:
@@ -166,9 +173,9 @@ class Supervisor:
     select() until a signal arrives (SIGCHLD: a process died) or a restart is due, and a
     signal that arrives between two checks still wakes the next select."""
 
-    def __init__(self, slots: list[Slot], listener: socket.socket | None):
+    def __init__(self, slots: list[Slot], listeners: list[socket.socket]):
         self.slots = slots
-        self.listener = listener
+        self.listeners = listeners
         self.wakeup, wakeup_writer = socket.socketpair()
         for end in (self.wakeup, wakeup_writer):
             end.setblocking(False)
@@ -202,8 +209,8 @@ class Supervisor:
 
     def stop(self, reason: str) -> int:
         logger.info("%s: stopping %d processes (up to %.0f s)", reason, len(self.running()), STOP_GRACE)
-        if self.listener is not None:
-            self.listener.close()  # the supervisor's hold on the address; each daphne drops its own
+        for listener in self.listeners:
+            listener.close()  # the supervisor's hold on the address; each server drops its own
         for slot in self.running():
             slot.proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE
@@ -225,6 +232,19 @@ class Supervisor:
         return [slot for slot in self.slots if slot.proc is not None and slot.proc.poll() is None]
 
 
+def http_workers(listener: socket.socket, count: int, threads: int, level: str) -> Slot:
+    """gunicorn's master and its `count` WSGI workers (threaded: a request waiting on the
+    database does not hold up the next), restarted by the master when one dies and by
+    us when the master does. Its keep-alive outlasts the proxy's idle upstream
+    connections (60 s), so the proxy never sends a request on one gunicorn is closing."""
+    return Slot("http", [
+        sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}",
+        "--workers", str(count), "--worker-class", "gthread", "--threads", str(threads),
+        "--keep-alive", "75", "--graceful-timeout", str(int(DRAIN_GRACE)), "--log-level", level.lower(),
+        "--error-logfile", "-", "--no-control-socket", "wsgi:application",
+    ], pass_fds=(listener.fileno(),))
+
+
 def supervise(daphne_options: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focushub.settings")
     from django.conf import settings
@@ -234,26 +254,38 @@ def supervise(daphne_options: list[str]) -> int:
 
     try:
         web_count, worker_count, level = settings.WEB_PROCESSES, settings.WORKER_CLUSTERS, settings.LOG_LEVEL
+        http_count = settings.HTTP_WORKERS
         host, port = env("HOST") or "127.0.0.1", env_int("PORT", 8000)
+        http_port = env_int("HTTP_PORT", port + 1)
     except ImproperlyConfigured as exc:
         print(f"serve.py: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s", level=level)
-    listener = None
+    listeners = []
     slots = []
     if web_count:
-        listener = listening_socket(host, port)
+        listener = listening_socket(host, port, "PORT")
+        listeners.append(listener)
         slots += [Slot(f"web {n}", [sys.executable, __file__, WEB_PROCESS_FLAG, "--fd", str(listener.fileno()),
                                     *daphne_options, "asgi:application"], pass_fds=(listener.fileno(),))
                   for n in range(1, web_count + 1)]
+    if http_count:
+        listener = listening_socket(host, http_port, "HTTP_PORT")
+        listeners.append(listener)
+        slots.append(http_workers(listener, http_count, settings.SYNC_THREADS, level))
     slots += [Slot(f"worker {n}", [sys.executable, str(ROOT / "manage.py"), "qcluster"])
               for n in range(1, worker_count + 1)]
     if not slots:
-        print("serve.py: WEB_PROCESSES and WORKER_CLUSTERS are both 0: nothing to run", file=sys.stderr)
+        print("serve.py: WEB_PROCESSES, HTTP_WORKERS and WORKER_CLUSTERS are all 0: nothing to run", file=sys.stderr)
         return 2
-    logger.info("FocusHub on http://%s:%d: %d web processes, %d worker clusters (API docs: /docs, live board: /live)",
-                host, port, web_count, worker_count)
-    return Supervisor(slots, listener).run()
+    if web_count:
+        logger.info("FocusHub on http://%s:%d: %d web processes (API docs: /docs, live board: /live)",
+                    host, port, web_count)
+    if http_count:
+        logger.info("HTTP workers on http://%s:%d: %d processes of %d threads (plain HTTP; the proxy sends "
+                    "everything but /ws/ here)", host, http_port, http_count, settings.SYNC_THREADS)
+    logger.info("%d worker clusters", worker_count)
+    return Supervisor(slots, listeners).run()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ LOGIN_IP_THROTTLE_RATE, SIGNUP_THROTTLE_RATE) and counts live in the shared cach
 every daphne instance counts against the same budget when Redis is configured.
 
 The client IP is REMOTE_ADDR only. DRF's default would trust any X-Forwarded-For header,
-which lets a client name a fresh IP on every attempt; behind a proxy, run daphne with
---proxy-headers so REMOTE_ADDR is the real client."""
+which lets a client name a fresh IP on every attempt; behind a proxy, api/proxy.py makes
+REMOTE_ADDR the real client, believing the header only from FORWARDED_ALLOW_IPS."""
 
 import hashlib
 import logging

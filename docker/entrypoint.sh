@@ -7,7 +7,7 @@ cd /app
 case "${1:-web}" in
   web)
     python manage.py migrate --noinput
-    exec python serve.py --proxy-headers
+    exec python serve.py
     ;;
   worker)
     exec python manage.py qcluster

@@ -8,6 +8,7 @@ from mounted files. Messages about URLs name the variable and the part that is w
 never repeat the value: URLs carry passwords.
 """
 
+import ipaddress
 import os
 import re
 from urllib.parse import urlsplit
@@ -91,6 +92,22 @@ def env_subset(name: str, default: list[str], allowed: tuple[str, ...]) -> list[
     if unknown:
         raise ImproperlyConfigured(f"{name} is a comma-separated subset of {','.join(allowed)}, got {unknown}")
     return chosen
+
+
+def env_networks(name: str, default: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or networks (`10.0.0.0/8`); `*` for any."""
+    networks = []
+    for item in env_list(name, default):
+        if item == "*":
+            item_networks = [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+        else:
+            try:
+                item_networks = [ipaddress.ip_network(item, strict=False)]
+            except ValueError:
+                raise ImproperlyConfigured(f"{name} is a comma-separated list of IP addresses or networks, "
+                                           f"got {item!r}") from None
+        networks += item_networks
+    return networks
 
 
 # A CSP frame-ancestors source: *, 'self', or an origin (its host may start with "*.").

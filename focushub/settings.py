@@ -27,6 +27,7 @@ from focushub.env import (
     env_frame_ancestors,
     env_int,
     env_list,
+    env_networks,
     env_rate,
     env_subset,
     env_url,
@@ -141,14 +142,25 @@ if WEB_PROCESSES > 1 and not SCALED:
         f"WEB_PROCESSES={WEB_PROCESSES} needs DATABASE_URL and REDIS_URL: without them SQLite and the "
         "in-process channel layer serve from one process, so WEB_PROCESSES must be 1"
     )
+# HTTP_WORKERS gunicorn (WSGI) processes answer plain HTTP on their own address beside
+# the daphnes (serve.py, wsgi.py), several times faster per core than the ASGI path;
+# the proxy sends /ws/ to daphne and the rest to them (deploy/nginx/focushub.conf). Their
+# commits reach the sockets through the channel layer, so only the scaled mode has them.
+HTTP_WORKERS = env_int("HTTP_WORKERS", (os.cpu_count() or 1) if SCALED else 0, minimum=0)
+if HTTP_WORKERS and not SCALED:
+    raise ImproperlyConfigured(
+        f"HTTP_WORKERS={HTTP_WORKERS} needs DATABASE_URL and REDIS_URL: without them the in-process "
+        "channel layer cannot tell the sockets of their commits, so HTTP_WORKERS must be 0"
+    )
 WORKER_CLUSTERS = env_int("WORKER_CLUSTERS", 1, minimum=0)
 
 # How many threads of one process may use the database or Redis at once: daphne runs
 # sync code on a thread pool of ASGI_THREADS (Python's default when unset: cores + 4, at
-# most 32), so that is what the pools are sized from.
+# most 32), and serve.py gives each HTTP worker as many threads, so that is what the
+# pools are sized from.
 SYNC_THREADS = env_int("ASGI_THREADS", min(32, (os.cpu_count() or 1) + 4))
-# Set by asgi.py, the entry point of every web process: only those pool their database
-# connections (the comment at DATABASES says why the others do not).
+# Set by asgi.py and wsgi.py, the entry points of every web process: only those pool
+# their database connections (the comment at DATABASES says why the others do not).
 WEB_PROCESS = env_bool("FOCUSHUB_WEB_PROCESS", False)
 DB_POOL_MAX = env_int("DB_POOL_MAX", SYNC_THREADS, minimum=0)
 DB_POOL_MIN = env_int("DB_POOL_MIN", min(2, DB_POOL_MAX), minimum=0)
@@ -269,6 +281,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 MAX_REQUEST_BYTES = 5 * 1024 * 1024
+# The peers whose X-Forwarded-For names the client (api/proxy.py): the proxy in front
+# (deploy/nginx/focushub.conf), on this machine by default. Anyone else's is ignored.
+FORWARDED_ALLOW_IPS = env_networks("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 
 CLOUDINARY_URL = env_url("CLOUDINARY_URL", ("cloudinary",))
 SENTRY_DSN = env_url("SENTRY_DSN", ("http", "https"))

@@ -1,6 +1,6 @@
 """deploy/nginx/focushub.conf, run as shipped (only its EDIT lines changed) by Debian's
-nginx in front of two FocusHub servers (serve.py, daphne --proxy-headers), as
-docs/deploy.md, "A proxy in front: nginx", describes."""
+nginx in front of two FocusHub servers (serve.py: a daphne for websockets and a gunicorn
+HTTP worker each), as docs/deploy.md, "A proxy in front: nginx", describes."""
 
 import http.client
 import os
@@ -63,9 +63,15 @@ class Nginx(Process):
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         site = SITE.read_text()
-        site = edited(site, "    server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;\n",
-                      "".join(f"    server 127.0.0.1:{upstream.port} max_fails=1 fail_timeout=5s;\n"
-                              for upstream in upstreams))
+        sockets, http = site.split("upstream focushub_http", 1)
+        sockets = edited(sockets, "    server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;\n",
+                         "".join(f"    server 127.0.0.1:{upstream.port} max_fails=1 fail_timeout=5s;\n"
+                                 for upstream in upstreams))
+        http = edited(http, "    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n    server 127.0.0.1:8000 backup;\n",
+                      "".join(f"    server 127.0.0.1:{upstream.http_port} max_fails=1 fail_timeout=5s;\n"
+                              for upstream in upstreams)
+                      + "".join(f"    server 127.0.0.1:{upstream.port} backup;\n" for upstream in upstreams))
+        site = sockets + "upstream focushub_http" + http
         site = edited(site, "    listen 80;", f"    listen 127.0.0.1:{self.port};")
         site = edited(site, "alias /srv/focushub/var/static/;", f"alias {settings.STATIC_ROOT}/;")
         (folder / "focushub.conf").write_text(site)
@@ -87,10 +93,11 @@ class Nginx(Process):
 
 @pytest.fixture(scope="module")
 def proxied(server, django_db_blocker, tmp_path_factory):
-    """nginx in front of two FocusHub servers, each one web process, for the module."""
+    """nginx in front of two FocusHub servers, each one web process and one HTTP worker,
+    for the module."""
     call_command("collectstatic", interactive=False, verbosity=0)
     with django_db_blocker.unblock():
-        backends = [Serve("--proxy-headers", WEB_PROCESSES="1", WORKER_CLUSTERS="0",
+        backends = [Serve(WEB_PROCESSES="1", HTTP_WORKERS="1", WORKER_CLUSTERS="0",
                           LOGIN_IP_THROTTLE_RATE="2/min") for _ in range(2)]
     for backend in backends:
         backend.web_pids(1)
@@ -117,12 +124,14 @@ def test_rest_and_a_socket_through_the_proxy_resume_after_a_restart_behind_it(pr
     assert close_code(socket) == 1012
     started = Api(proxy.url, alice.token).post("/time-entries/start", json={"project": project_id})
     assert started.status_code == 201, started.text
+    # REST went to the HTTP workers: no daphne logged it (gunicorn logs no requests).
+    assert all("/time-entries/start" not in b.log_since(at) for b, at in zip(backends, offsets, strict=True))
 
     with Socket(stream_url(proxy, "/ws/me", token=alice.token, since=since)) as resumed:
         assert first(resumed, "hello")["timer"]["id"] == started.json()["entry"]["id"]
         missed = list(events_for_user_feed(alice.id).filter(id__gt=since).order_by("id").values_list("id", flat=True))
         assert event_ids_through(resumed, missed[-1]) == missed
-    assert behind.web_pids(1) != [restarted]
+    wait_for(lambda: behind.web_pids(1) != [restarted], timeout=30, message="serve.py to start the web process again")
 
 
 def test_a_forged_x_forwarded_for_does_not_make_a_new_client(proxied, live):

@@ -31,14 +31,18 @@ scaled_only = pytest.mark.skipif(
 
 
 class Serve(Process):
-    """serve.py on a port of its own, against the test database; `options` go to daphne."""
+    """serve.py on ports of its own, against the test database; `options` go to daphne.
+    No HTTP workers unless `env` asks for them (HTTP_WORKERS): daphne serves everything."""
 
     def __init__(self, *options: str, **env: str):
-        self.port = free_port()
+        self.port, self.http_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.http_url = f"http://127.0.0.1:{self.http_port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
+        env = {"HTTP_WORKERS": "0", **env}
         super().__init__(f"serve-{self.port}", [sys.executable, "serve.py", *options],
-                         server_env(HOST="127.0.0.1", PORT=str(self.port), **env), LOG_DIR)
+                         server_env(HOST="127.0.0.1", PORT=str(self.port), HTTP_PORT=str(self.http_port), **env),
+                         LOG_DIR)
 
     def web_pids(self, count: int) -> list[int]:
         """The web processes running now (the last one started in each slot, alive),
@@ -110,6 +114,36 @@ def test_a_change_made_through_one_process_reaches_a_socket_held_by_the_other(tw
         assert started.status_code == 201, started.text
         pushed = socket.recv_until(lambda m: m["type"] == "timer.started", timeout=10)
         assert pushed["entry"]["id"] == started.json()["entry"]["id"]
+
+
+@scaled_only
+def test_a_change_made_through_an_http_worker_reaches_a_socket_held_by_daphne(person):
+    alice = person()
+    project_id = new_project(alice)
+    serve = Serve(WEB_PROCESSES="1", HTTP_WORKERS="1", WORKER_CLUSTERS="0")
+    try:
+        serve.web_pids(1)
+        wait_for(lambda: "Booting worker" in serve.log_since(0), timeout=60, message="gunicorn's worker")
+        with Socket(stream_url(serve, "/ws/me", token=alice.token)) as socket:
+            first(socket, "hello")
+            started = Api(serve.http_url, alice.token).post("/time-entries/start", json={"project": project_id})
+            assert started.status_code == 201, started.text
+            assert started.headers["Server"] == "gunicorn"
+            pushed = socket.recv_until(lambda m: m["type"] == "timer.started", timeout=10)
+            assert pushed["entry"]["id"] == started.json()["entry"]["id"]
+            # A chunked body is read as under daphne (api/chunked.py), not as an empty one.
+            chunked = Api(serve.http_url, alice.token).post(
+                "/projects", data=iter([b'{"name": "', b'Chunked"}']), headers={"Content-Type": "application/json"})
+            assert chunked.status_code == 201, chunked.text
+            assert chunked.json()["name"] == "Chunked"
+            too_large = Api(serve.http_url, alice.token).post(
+                "/projects", data=iter([b" " * 1024 * 1024] * 6), headers={"Content-Type": "application/json"})
+            assert too_large.status_code == 413
+            assert too_large.json()["code"] == "payload_too_large"
+    finally:
+        serve.stop()
+    log = serve.log_since(0)
+    assert "Traceback" not in log, log[-3000:]
 
 
 @scaled_only

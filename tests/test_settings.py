@@ -40,6 +40,9 @@ def test_startup_creates_the_data_folders(tmp_path):
     ("BOARD_SOURCES", "timer,bonus", "BOARD_SOURCES is a comma-separated subset of timer,manual,edited"),
     ("EMBED_FRAME_ANCESTORS", "https://team.example; script-src *",
      "EMBED_FRAME_ANCESTORS is a comma-separated list of origins, 'self' or *"),
+    ("FORWARDED_ALLOW_IPS", "10.0.0.1,nginx", "FORWARDED_ALLOW_IPS is a comma-separated list of IP addresses or "
+     "networks, got 'nginx'"),
+    ("HTTP_WORKERS", "2", "HTTP_WORKERS=2 needs DATABASE_URL and REDIS_URL"),
 ])
 def test_a_bad_value_names_the_variable(tmp_path, name, value, message):
     result = boot(tmp_path, **{name: value})
