@@ -3,6 +3,7 @@ current), the export and the activity overview. A caller only ever sees their ow
 entries: someone else's id is a 404."""
 
 from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -141,6 +142,13 @@ class _IgnoreFormatParameter(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+def _streamed(request, chunks):
+    """The chunks as the server streams them: under daphne, fed one at a time from the
+    sync (database-reading) generator; under gunicorn (wsgi.py), the generator itself.
+    Given the other kind, Django collects the whole response in memory first."""
+    return _async_chunks(chunks) if isinstance(request._request, ASGIRequest) else chunks
+
+
 async def _async_chunks(chunks):
     """Feed a synchronous (database-reading) generator to the ASGI server one chunk at a
     time, so the response streams instead of being collected in memory first."""
@@ -174,7 +182,7 @@ class ExportView(APIView):
         batches = export.entry_batches(
             user_id=request.user.pk, start=params.get("from"), end=params.get("to"), stopped_only=stopped_only
         )
-        response = StreamingHttpResponse(_async_chunks(render(batches)), content_type=content_type)
+        response = StreamingHttpResponse(_streamed(request, render(batches)), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="focushub-entries.{extension}"'
         return response
 
