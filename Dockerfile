@@ -1,6 +1,7 @@
 # FocusHub server image. The same image runs the web server (default command: serve.py,
-# WEB_PROCESSES daphne processes on one port, docs/deploy.md) and, with
-# `docker run IMAGE worker`, a django-q2 cluster.
+# WEB_PROCESSES daphne processes on PORT and HTTP_WORKERS gunicorn workers on HTTP_PORT,
+# docs/deploy.md) and, with `docker run IMAGE worker`, a django-q2 cluster. compose.yaml
+# puts nginx in front.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,13 +19,13 @@ COPY focushub ./focushub
 COPY realtime ./realtime
 COPY api ./api
 COPY workers ./workers
-COPY asgi.py manage.py serve.py ./
+COPY asgi.py wsgi.py manage.py serve.py ./
 COPY docker/entrypoint.sh /usr/local/bin/focushub-entrypoint
 RUN pip install --no-cache-dir . && chmod +x /usr/local/bin/focushub-entrypoint
 
 USER focushub
 VOLUME ["/data"]
-EXPOSE 8000
+EXPOSE 8000 8001
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os;urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')"
 ENTRYPOINT ["focushub-entrypoint"]
 CMD ["web"]

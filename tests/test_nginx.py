@@ -67,7 +67,8 @@ class Nginx(Process):
         sockets = edited(sockets, "    server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;\n",
                          "".join(f"    server 127.0.0.1:{upstream.port} max_fails=1 fail_timeout=5s;\n"
                                  for upstream in upstreams))
-        http = edited(http, "    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n    server 127.0.0.1:8000 backup;\n",
+        http = edited(http, "    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n"
+                            "    server 127.0.0.1:8000 backup;\n",
                       "".join(f"    server 127.0.0.1:{upstream.http_port} max_fails=1 fail_timeout=5s;\n"
                               for upstream in upstreams)
                       + "".join(f"    server 127.0.0.1:{upstream.port} backup;\n" for upstream in upstreams))
