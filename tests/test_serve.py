@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 
 from tests.conftest import LOG_DIR
@@ -57,6 +58,17 @@ class Serve(Process):
             return pids if len(pids) == count and ready else None
 
         return wait_for(accepting, timeout=60, message=f"{count} web processes accepting")
+
+    def http_ready(self) -> None:
+        """Once gunicorn's workers answer on HTTP_PORT."""
+
+        def answers() -> bool:
+            try:
+                return Api(self.http_url).get("/healthz", timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+
+        wait_for(answers, timeout=60, message="the HTTP workers to answer")
 
 
 @contextmanager
@@ -123,7 +135,7 @@ def test_a_change_made_through_an_http_worker_reaches_a_socket_held_by_daphne(pe
     serve = Serve(WEB_PROCESSES="1", HTTP_WORKERS="1", WORKER_CLUSTERS="0")
     try:
         serve.web_pids(1)
-        wait_for(lambda: "Booting worker" in serve.log_since(0), timeout=60, message="gunicorn's worker")
+        serve.http_ready()
         with Socket(stream_url(serve, "/ws/me", token=alice.token)) as socket:
             first(socket, "hello")
             started = Api(serve.http_url, alice.token).post("/time-entries/start", json={"project": project_id})

@@ -1,6 +1,9 @@
 """Many people at once, on real servers (STYLE.md §12): a dozen users do the everyday mix
 for twenty seconds against two daphne processes and two django-q2 clusters, each with a
-/ws/me socket open on the OTHER daphne than the one their REST calls reach. Afterwards:
+/ws/me socket open on the OTHER daphne than the one their REST calls reach. On
+PostgreSQL + Redis half of them make their REST calls to a gunicorn HTTP worker instead
+(serve.py's production layout, docs/deploy.md), whose commits reach the daphnes'
+sockets through Redis. Afterwards:
 no 5xx, no deadlock or traceback in any log, every event of each user's timeline reached
 their socket exactly once and in id order, every user's entries and rollups agree, their
 all-time board score equals the union of their entries recomputed from scratch, and no
@@ -20,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.db.models import Sum
 from django_q.brokers import get_broker
@@ -32,6 +36,7 @@ from tests.conftest import LOG_DIR
 from tests.support.cast import iso, quick_actor
 from tests.support.clients import Actor
 from tests.support.processes import Daphne, QCluster
+from tests.test_serve import Serve
 
 pytestmark = pytest.mark.live
 
@@ -178,23 +183,30 @@ def accounting(user_id: int) -> tuple[bool, int, int, int]:
 
 async def test_a_dozen_people_at_once_lose_nothing_and_break_nothing(live, qcluster):
     second = await db(Daphne, LOG_DIR / "load")
-    second_cluster = await db(QCluster, LOG_DIR / "load")
+    others = [second]
     try:
-        await _everyday_load([live, second], [qcluster, second_cluster])
+        others.append(await db(QCluster, LOG_DIR / "load"))
+        rest_urls = [live.url, second.url]
+        if not settings.EMBEDDED:
+            http = await db(functools.partial(Serve, WEB_PROCESSES="0", HTTP_WORKERS="1", WORKER_CLUSTERS="0"))
+            others.append(http)
+            await db(http.http_ready)
+            rest_urls[1] = http.http_url
+        await _everyday_load([live, second], [qcluster, *others[1:]], rest_urls)
     finally:
-        await db(second.stop)
-        await db(second_cluster.stop)
+        for process in others:
+            await db(process.stop)
         # The ORM calls ran in one helper thread, on a connection of its own.
         await db(connections.close_all)
 
 
-async def _everyday_load(servers, clusters) -> None:
-    processes = [*servers, *clusters]
+async def _everyday_load(servers, others, rest_urls) -> None:
+    processes = [*servers, *others]
     offsets = {process: process.log_offset() for process in processes}
     failures_before = await db(Failure.objects.count)
     actors = [await db(quick_actor, servers[0]) for _ in range(USERS)]
     pool = ThreadPoolExecutor(max_workers=2 * USERS)
-    people = [Person(actor, servers[i % 2].url, servers[(i + 1) % 2].ws_url, pool) for i, actor in enumerate(actors)]
+    people = [Person(actor, rest_urls[i % 2], servers[(i + 1) % 2].ws_url, pool) for i, actor in enumerate(actors)]
     until = time.monotonic() + SECONDS
     await asyncio.gather(*(person.work(until) for person in people))
 
@@ -207,7 +219,8 @@ async def _everyday_load(servers, clusters) -> None:
 
     for process in processes:
         log = process.log_since(offsets[process])
-        for marker in ("deadlock detected", "Traceback", " ERROR ", "Internal Server Error"):
+        # gunicorn's own lines say [ERROR] and [CRITICAL] (a worker timed out or was killed).
+        for marker in ("deadlock detected", "Traceback", " ERROR ", "[ERROR]", "[CRITICAL]", "Internal Server Error"):
             assert marker not in log, f"{marker!r} in {process.log_path}"
     assert await db(Failure.objects.count) == failures_before, "a background task failed"
 
