@@ -46,7 +46,9 @@ def test_login_is_throttled_per_client_ip_across_identifiers(start_server, anon)
 
 
 def test_a_spoofed_forwarded_for_header_does_not_reset_the_ip_budget(start_server):
-    server = start_server(LOGIN_THROTTLE_RATE="100/min", LOGIN_IP_THROTTLE_RATE="2/min")
+    # The proxy is elsewhere (FORWARDED_ALLOW_IPS): this client's header is not believed.
+    server = start_server(LOGIN_THROTTLE_RATE="100/min", LOGIN_IP_THROTTLE_RATE="2/min",
+                          FORWARDED_ALLOW_IPS="10.0.0.0/8")
     api = Api(server.url)
     for index in range(2):
         api.post("/auth/login", json={"login": f"probe{index}", "password": "x"})
@@ -54,6 +56,20 @@ def test_a_spoofed_forwarded_for_header_does_not_reset_the_ip_budget(start_serve
         "/auth/login", json={"login": "probe9", "password": "x"}, headers={"X-Forwarded-For": "203.0.113.77"}
     )
     assert_throttled(response)
+
+
+def test_behind_a_trusted_proxy_each_client_it_names_has_its_own_budget(start_server):
+    server = start_server(LOGIN_THROTTLE_RATE="100/min", LOGIN_IP_THROTTLE_RATE="2/min")  # the proxy: this machine
+    api = Api(server.url)
+
+    def attempt(client: str, index: int):
+        return api.post("/auth/login", json={"login": f"probe{index}", "password": "x"},
+                        headers={"X-Forwarded-For": client})
+
+    for index in range(2):
+        assert_error(attempt("203.0.113.1", index), 401, "invalid_credentials")
+    assert_error(attempt("203.0.113.2", 2), 401, "invalid_credentials")
+    assert_throttled(attempt("203.0.113.1", 3))
 
 
 def test_signup_is_throttled_per_client_ip_and_creates_nothing_once_throttled(start_server):
