@@ -138,8 +138,16 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str:
     here because the libraries that read these URLs fail later, at first use, in words
     that do not name the variable."""
     raw = _given(name)
-    if raw is None:
-        return ""
+    return "" if raw is None else _checked_url(name, raw, schemes)
+
+
+def env_urls(name: str, schemes: tuple[str, ...]) -> list[str]:
+    """A comma-separated list of URLs, each checked as env_url checks one (a comma inside
+    a password is written %2C)."""
+    return [_checked_url(name, raw, schemes) for raw in env_list(name, [])]
+
+
+def _checked_url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     expected = " or ".join(f"{scheme}://" for scheme in schemes)
     try:
         parts = urlsplit(raw)

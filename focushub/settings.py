@@ -31,6 +31,7 @@ from focushub.env import (
     env_rate,
     env_subset,
     env_url,
+    env_urls,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,13 @@ DEBUG = env_bool("DEBUG", False)
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql"))
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
 EMBEDDED = not DATABASE_URL
+# Streaming replicas of the primary for the reads that tolerate a little lag
+# (focushub/replicas.py decides which; docs/deploy.md, "Read replicas").
+DATABASE_REPLICA_URLS = env_urls("DATABASE_REPLICA_URL", ("postgres", "postgresql"))
+DATABASE_REPLICA_MAX_LAG = env_float("DATABASE_REPLICA_MAX_LAG", 5.0, minimum=0.1, maximum=3600.0)
+if DATABASE_REPLICA_URLS and EMBEDDED:
+    raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: read replicas are PostgreSQL's, "
+                               "and the embedded SQLite database has none")
 
 
 def _secret_key() -> str:
@@ -206,6 +214,18 @@ else:
         }
     if env("TEST_DB_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
+    # Replicas connect per use even in a pooled web process: a pool asked for a connection
+    # to a replica that stopped waits DB_POOL_TIMEOUT for it, where a direct connection
+    # fails at once (or after connect_timeout) and the read moves to the primary. The test
+    # runner creates no database for them (MIRROR: they read the test database).
+    for number, replica_url in enumerate(DATABASE_REPLICA_URLS, start=1):
+        replica = dj_database_url.parse(replica_url, conn_max_age=0 if DB_POOLED else conn_max_age)
+        replica["ENGINE"] = "focushub.postgresql"
+        replica["CONN_HEALTH_CHECKS"] = True
+        replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+        replica["TEST"] = {"MIRROR": "default"}
+        DATABASES[f"replica_{number}"] = replica
+DATABASE_ROUTERS = ["focushub.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

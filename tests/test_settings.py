@@ -43,6 +43,8 @@ def test_startup_creates_the_data_folders(tmp_path):
     ("FORWARDED_ALLOW_IPS", "10.0.0.1,nginx", "FORWARDED_ALLOW_IPS is a comma-separated list of IP addresses or "
      "networks, got 'nginx'"),
     ("HTTP_WORKERS", "2", "HTTP_WORKERS=2 needs DATABASE_URL and REDIS_URL"),
+    ("DATABASE_REPLICA_URL", "postgres://replica.example/focushub", "DATABASE_REPLICA_URL needs DATABASE_URL"),
+    ("DATABASE_REPLICA_MAX_LAG", "soon", "DATABASE_REPLICA_MAX_LAG must be a number, got 'soon'"),
 ])
 def test_a_bad_value_names_the_variable(tmp_path, name, value, message):
     result = boot(tmp_path, **{name: value})
@@ -56,6 +58,10 @@ def test_a_bad_url_names_the_variable_but_never_shows_the_password(tmp_path):
         assert result.returncode != 0
         assert "DATABASE_URL" in result.stderr.splitlines()[-1]
         assert "hunter2" not in result.stderr
+    result = boot(tmp_path, DATABASE_URL="postgres://db/focushub", SECRET_KEY="x" * 40,
+                  DATABASE_REPLICA_URL="postgres://replica-1/focushub, mysql://focus:hunter2-secret@replica-2/focushub")
+    assert "DATABASE_REPLICA_URL must be a URL starting with postgres:// or postgresql://" in result.stderr
+    assert "hunter2" not in result.stderr
     result = boot(tmp_path, REDIS_URL="localhost:6379")
     assert "REDIS_URL must be a URL starting with redis:// or rediss:// or unix://" in result.stderr
 

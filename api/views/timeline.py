@@ -2,6 +2,9 @@
 
 Who sees what is decided by focushub.timeline.selectors (the same rules the websocket
 replay uses); these views only pick the selector, paginate newest first and serialize.
+The public timelines (a project's, a user's) may be read from a replica
+(focushub/replicas.py): their page is marked where the paginator reads it, after the
+access check, which reads the primary. My own timeline reads the primary, like my entries.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -12,6 +15,7 @@ from api.serializers.timeline import EventOutput
 from focushub.accounts.selectors import user_by_username
 from focushub.errors import NotFound
 from focushub.projects.selectors import project_visible
+from focushub.replicas import lag_tolerant
 from focushub.timeline import selectors
 
 
@@ -28,8 +32,13 @@ class MyTimelineView(_TimelineView):
         return selectors.events_for_user_feed(self.request.user.pk).select_related("actor")
 
 
+class _PublicTimelineView(_TimelineView):
+    def paginate_queryset(self, queryset):
+        return lag_tolerant(super().paginate_queryset)(queryset)
+
+
 @extend_schema(tags=["timeline"])
-class ProjectTimelineView(_TimelineView):
+class ProjectTimelineView(_PublicTimelineView):
     """A project's timeline: members see it all; others only a public project's public events."""
 
     def get_queryset(self):
@@ -39,7 +48,7 @@ class ProjectTimelineView(_TimelineView):
 
 
 @extend_schema(tags=["timeline"])
-class UserTimelineView(_TimelineView):
+class UserTimelineView(_PublicTimelineView):
     """A user's public timeline; their own, in full, when they read it themself."""
 
     def get_queryset(self):

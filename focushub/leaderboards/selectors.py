@@ -14,6 +14,7 @@ from focushub.leaderboards.ranking import Row
 from focushub.leaderboards.services import on_boards
 from focushub.presenters import iso, user_brief
 from focushub.projects.selectors import project_visible
+from focushub.replicas import lag_tolerant
 from focushub.timeline.models import Event
 from focushub.tracking.models import TimeEntry
 
@@ -93,9 +94,21 @@ def leaderboard_read(
     *, metric: str, period: str, project_id: int | None, limit: int, offset: int, viewer_id: int | None
 ) -> dict:
     """A page of the current board. A private project's board is NotFound for anyone
-    but its members (project_visible)."""
+    but its members (project_visible), decided on the primary.
+
+    On the SQL store the whole page (scores, names, running timers, version) may come from
+    a read replica, one snapshot at most DATABASE_REPLICA_MAX_LAG behind; on Redis the
+    scores are live, so the rows beside them are read where they are as new: the primary
+    (focushub/replicas.py)."""
     if project_id is not None:
         project_visible(user_id=viewer_id, project_id=project_id)
+    page = lag_tolerant(_board_page) if get_backend().name == "sql" else _board_page
+    return page(metric=metric, period=period, project_id=project_id, limit=limit, offset=offset, viewer_id=viewer_id)
+
+
+def _board_page(
+    *, metric: str, period: str, project_id: int | None, limit: int, offset: int, viewer_id: int | None
+) -> dict:
     now = timezone.now()
     board = Board.current(metric, period, project_id, now)
     rows, mine = get_backend().read(board.key, offset=offset, limit=limit, user_id=viewer_id)

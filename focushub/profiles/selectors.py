@@ -27,6 +27,7 @@ from focushub.errors import ApplicationError, NotFound
 from focushub.leaderboards.backends import get_backend
 from focushub.leaderboards.boards import Board
 from focushub.projects.models import Project, ProjectMember
+from focushub.replicas import lag_tolerant
 from focushub.tracking.models import DailyCredit
 from focushub.tracking.streaks import streak_for
 
@@ -71,8 +72,11 @@ def _rank(user_id: int) -> tuple[dict | None, bool]:
     return (None if row is None else {"rank": row.rank, "score": row.score}), True
 
 
+@lag_tolerant
 def profile_read(*, username: str, viewer_id: int | None) -> Profile:
-    """The profile of `username` as `viewer_id` may see it; NotFound for unknown users."""
+    """The profile of `username` as `viewer_id` may see it; NotFound for unknown users.
+    Read from a replica when one is close enough (focushub/replicas.py): a profile may
+    trail the latest change by DATABASE_REPLICA_MAX_LAG."""
     user = user_by_username(username)
     if user is None:
         raise NotFound("No such user.")

@@ -12,9 +12,10 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from focushub.presenters import iso
+from focushub.replicas import lag_tolerant
 from focushub.tracking.models import TimeEntry
 from focushub.tracking.selectors import entries_of_user
 
@@ -31,16 +32,23 @@ def entry_batches(
     entries = entries.select_related("project").order_by("start_time", "id")
     after: tuple[datetime, int] | None = None
     while True:
-        page = entries
-        if after is not None:
-            page = page.filter(Q(start_time__gt=after[0]) | Q(start_time=after[0], id__gt=after[1]))
-        batch = list(page[:BATCH_SIZE])
+        batch = _batch(entries, after)
         if not batch:
             return
         yield batch
         if len(batch) < BATCH_SIZE:
             return
         after = (batch[-1].start_time, batch[-1].pk)
+
+
+@lag_tolerant
+def _batch(entries: QuerySet[TimeEntry], after: tuple[datetime, int] | None) -> list[TimeEntry]:
+    """One batch after the keyset position `after`, read from a replica when one is close
+    enough (focushub/replicas.py). Marked here, not on the generator: a generator's body
+    runs at each next(), long after a call to it has returned."""
+    if after is not None:
+        entries = entries.filter(Q(start_time__gt=after[0]) | Q(start_time=after[0], id__gt=after[1]))
+    return list(entries[:BATCH_SIZE])
 
 
 def _cell(text: str) -> str:

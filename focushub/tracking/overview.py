@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from focushub.accounts.models import User
 from focushub.errors import ValidationFailed
 from focushub.projects.models import Project
+from focushub.replicas import lag_tolerant
 from focushub.tracking.aggregation import (
     local_midnight,
     now_second,
@@ -44,7 +45,11 @@ def overview_range(*, user: User, first: date | None, last: date | None) -> tupl
     return first, last
 
 
+@lag_tolerant
 def activity_overview(*, user: User, first: date | None = None, last: date | None = None) -> dict:
+    """Read from a replica when one is close enough (focushub/replicas.py): the overview's
+    sums may trail the latest change by DATABASE_REPLICA_MAX_LAG, while the entries list
+    (GET /time-entries) shows it at once."""
     first, last = overview_range(user=user, first=first, last=last)
     zone = user_zone(user)
     # One `now` for every sum, so running time agrees between by_day and by_project.
