@@ -162,6 +162,24 @@ def test_a_change_made_through_an_http_worker_reaches_a_socket_held_by_daphne(pe
 
 
 @scaled_only
+def test_killed_http_workers_are_started_again_and_a_request_meanwhile_waits_instead_of_failing():
+    serve = Serve(WEB_PROCESSES="0", HTTP_WORKERS="1", WORKER_CLUSTERS="0")
+    try:
+        serve.http_ready()
+        (master,) = [int(pid) for pid in re.findall(r"http started \(pid (\d+)\)", serve.log_since(0))]
+        os.kill(master, signal.SIGKILL)
+        # The supervisor holds HTTP_PORT: the connection waits in its queue for the new workers.
+        assert Api(serve.http_url).get("/healthz", timeout=60).status_code == 200
+        assert re.search(rf"http \(pid {master}\) was killed by SIGKILL after [\d.]+ s; restarting in",
+                         serve.log_since(0))
+        wait_for(lambda: serve.log_since(0).count("Booting worker") == 2, timeout=60, message="a new HTTP worker")
+        assert Api(serve.http_url).get("/healthz").status_code == 200
+    finally:
+        serve.stop()
+    assert "Traceback" not in serve.log_since(0)
+
+
+@scaled_only
 def test_a_killed_web_process_is_started_again_and_the_port_keeps_answering(two_web):
     victim, survivor = two_web.web_pids(2)
     offset = two_web.log_offset()
