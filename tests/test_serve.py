@@ -170,8 +170,8 @@ def test_killed_http_workers_are_started_again_and_a_request_meanwhile_waits_ins
         os.kill(master, signal.SIGKILL)
         # The supervisor holds HTTP_PORT: the connection waits in its queue for the new workers.
         assert Api(serve.http_url).get("/healthz", timeout=60).status_code == 200
-        assert re.search(rf"http \(pid {master}\) was killed by SIGKILL after [\d.]+ s; restarting in",
-                         serve.log_since(0))
+        wait_for(lambda: re.search(rf"http \(pid {master}\) was killed by SIGKILL after [\d.]+ s; restarting in",
+                                   serve.log_since(0)), timeout=30, message="the supervisor to notice")
         wait_for(lambda: serve.log_since(0).count("Booting worker") == 2, timeout=60, message="a new HTTP worker")
         assert Api(serve.http_url).get("/healthz").status_code == 200
     finally:
