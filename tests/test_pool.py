@@ -39,22 +39,25 @@ def _server_sessions_waiting_on_a_lock() -> int:
 
 
 @contextmanager
-def start_held_in_flight(url: str, actor: Actor, project_id: int) -> Iterator[dict[str, int]]:
-    """A timer start sent to the server at `url`, held inside it (the actor's row is locked
-    here, so the service waits for it) until the block ends; then it completes. Yields
-    {"status": ...}, filled in once the answer has arrived."""
-    outcome: dict[str, int] = {}
+def starts_held_in_flight(actor: Actor, project_id: int, *urls: str) -> Iterator[list[dict[str, int]]]:
+    """A timer start sent to each server at `urls`, held inside it (the actor's row is
+    locked here, so the service waits for it) until the block ends; then they complete.
+    Yields one {"status": ...} per URL, filled in once its answer has arrived."""
+    outcomes: list[dict[str, int]] = [{} for _ in urls]
 
-    def start() -> None:
+    def start(url: str, outcome: dict[str, int]) -> None:
         outcome["status"] = Api(url, actor.token).post("/time-entries/start", json={"project": project_id}).status_code
 
-    request = threading.Thread(target=start)
+    requests = [threading.Thread(target=start, args=pair) for pair in zip(urls, outcomes, strict=True)]
     with transaction.atomic():
         User.objects.select_for_update().get(pk=actor.id)
-        request.start()
-        wait_for(_server_sessions_waiting_on_a_lock, timeout=20, message="the start to wait on the locked row")
-        yield outcome
-    request.join(timeout=30)
+        for request in requests:
+            request.start()
+        wait_for(lambda: _server_sessions_waiting_on_a_lock() >= len(urls), timeout=20,
+                 message="the starts to wait on the locked row")
+        yield outcomes
+    for request in requests:
+        request.join(timeout=30)
 
 
 def test_a_request_that_gets_no_connection_in_time_is_told_the_database_is_busy(person, start_server):
@@ -64,7 +67,7 @@ def test_a_request_that_gets_no_connection_in_time_is_told_the_database_is_busy(
     log_start = server.log_offset()
 
     # The held start keeps the server's one pooled connection while it waits.
-    with start_held_in_flight(server.url, holder, project_id) as started:
+    with starts_held_in_flight(holder, project_id, server.url) as (started,):
         busy = Api(server.url, other.token).get("/time-entries/current")
         assert busy.status_code == 503, busy.text
         assert busy.json() == {"code": "database_busy", "detail": busy.json()["detail"]}

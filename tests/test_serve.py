@@ -23,7 +23,7 @@ from tests.realtime.streams import close_code, first, stream_url
 from tests.support.cast import new_project
 from tests.support.clients import Api, Socket
 from tests.support.processes import ROOT, Process, free_port, server_env, wait_for
-from tests.test_pool import start_held_in_flight
+from tests.test_pool import starts_held_in_flight
 
 pytestmark = pytest.mark.live
 scaled_only = pytest.mark.skipif(
@@ -194,20 +194,23 @@ def test_a_killed_web_process_is_started_again_and_the_port_keeps_answering(two_
 
 
 @scaled_only
-def test_sigterm_lets_the_request_in_flight_finish_then_stops_everything(person):
+def test_sigterm_lets_the_requests_in_flight_finish_then_stops_everything(person):
     alice = person()
     project_id = new_project(alice)
-    serve = Serve(WEB_PROCESSES="2", WORKER_CLUSTERS="1")
+    serve = Serve(WEB_PROCESSES="2", HTTP_WORKERS="1", WORKER_CLUSTERS="1")
     try:
         web = serve.web_pids(2)
+        serve.http_ready()
         with Socket(stream_url(serve, "/ws/me", token=alice.token)) as socket:
             first(socket, "hello")
-            with start_held_in_flight(serve.url, alice, project_id) as started:
+            # One start held in a daphne, one in an HTTP worker.
+            with starts_held_in_flight(alice, project_id, serve.url, serve.http_url) as (started, started_by_gunicorn):
                 serve.proc.send_signal(signal.SIGTERM)
                 wait_for(lambda: serve.log_since(0).count("draining:") == 2, timeout=20,
                          message="both web processes to start draining")
                 assert close_code(socket) == 1012  # come back (to another server)
         assert started == {"status": 201}
+        assert started_by_gunicorn == {"status": 201}
         assert serve.proc.wait(timeout=60) == 0
     finally:
         serve.stop()
