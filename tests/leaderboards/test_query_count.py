@@ -1,10 +1,21 @@
-"""A page costs the same few queries whatever the number of people on the board."""
+"""A page costs the same few queries whatever the number of people on the board, and
+GET /leaderboard exactly these (bench/README.md, "Profile of the hot paths")."""
 
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
 
+from focushub.accounts.tokens import issue_access
 from focushub.leaderboards.selectors import leaderboard_read
+from focushub.projects.services import project_create
 from tests.leaderboards.conftest import log_time
+from tests.support.cast import new_user, track
 
 
 def _queries_for_a_page(project_id: int, viewer_id: int) -> list[str]:
@@ -33,3 +44,42 @@ def test_a_page_takes_a_fixed_number_of_queries_for_3_or_30_people(person, new_p
     with_thirty = _queries_for_a_page(project_id, people[0].id)
 
     assert len(with_thirty) == len(with_three) <= 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_get_leaderboard_takes_these_queries(empty_redis):
+    """GET /leaderboard as served (in-process: middleware, DRF, the view), anonymous and
+    with a token (`me`): exact counts, with what each query is for."""
+    people = [new_user() for _ in range(3)]
+    for index, user in enumerate(people):
+        project = project_create(owner=user, name="Board", visibility="public")
+        track(user, project, start=timezone.now() - timedelta(hours=3), minutes=30 + index)
+    query = {"metric": "time", "period": "week", "limit": 20}
+    client = APIClient()
+    client.get("/leaderboard", query)  # warm the connection and the scripts
+    sql_store = not settings.REDIS_URL
+    page = ["SELECT leaderboards_boardscore"] if sql_store else []  # the page (Redis: one script, no SQL)
+    present = ["SELECT accounts_user",  # the page's people, still shown on boards (in_bulk)
+               "SELECT tracking_timeentry",  # their running timers (`running_since`)
+               "SELECT timeline_event"]  # the version: the newest event id
+
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get("/leaderboard", query).json()
+    assert len(body["rows"]) == 3
+    assert _gists(captured) == [*page, *present]
+
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access(people[0].pk)}")
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get("/leaderboard", query).json()
+    assert body["me"] is not None
+    mine = ["SELECT leaderboards_boardscore"] if sql_store else []  # my score and rank (Redis: same script)
+    assert _gists(captured) == ["SELECT accounts_user", *page, *mine, *present]  # first: the token's user
+
+
+def _gists(captured) -> list[str]:
+    """`VERB table` of each query: what it is for."""
+    gists = []
+    for query in captured.captured_queries:
+        table = re.search(r'FROM "?(\w+)', query["sql"])
+        gists.append(f"{query['sql'].split()[0]} {table.group(1) if table else '?'}")
+    return gists
