@@ -363,12 +363,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redis_outage": {"()": "realtime.logfilters.RedisOutage"}},
+    "filters": {
+        "redis_outage": {"()": "realtime.logfilters.RedisOutage"},
+        "redis_broker_outage": {"()": "realtime.logfilters.RedisOutage", "only_redis_errors": True},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # One WARNING per outage instead of a traceback a second (realtime/logfilters.py).
         "channels_redis.pubsub": {"filters": ["redis_outage"]},
+        "django-q": {"filters": ["redis_broker_outage"]},
         # daphne logs the full request path, which may carry ?token=; keep it quiet.
         "daphne.access": {"level": "WARNING"},
         "django.channels.server": {"level": "WARNING"},
