@@ -13,6 +13,8 @@ seeding logic for both). Layouts, each started fresh in each round:
   daphne-1       one daphne (`daphne asgi:application`, the old layout), pinned to core 1
   http-1         serve.py, HTTP_WORKERS=1 WEB_PROCESSES=0, pinned to core 1 (taskset on
                  the serve.py process tree: its children inherit the affinity)
+  http-1-before  the same as http-1, served by another checkout (--before CHECKOUT,
+                 e.g. `git worktree add /tmp/before <commit>`): a change measured beside it
   http-2         serve.py, HTTP_WORKERS=2 WEB_PROCESSES=0, both cores
   nginx-http-2   nginx (deploy/nginx/focushub.conf, only its EDIT lines changed, as
                  tests/test_nginx.py does) in front of serve.py, HTTP_WORKERS=2
@@ -57,7 +59,7 @@ PY = rt.PY
 SITE = ROOT / "deploy" / "nginx" / "focushub.conf"
 LAYOUTS = ["gunicorn-sync", "daphne-1", "http-1", "http-2", "nginx-http-2"]
 SCENARIOS = ["healthz", "start+stop", "manual entry", "leaderboard"]
-PINNED = {"gunicorn-sync", "daphne-1", "http-1"}
+PINNED = {"gunicorn-sync", "daphne-1", "http-1", "http-1-before"}
 SERVER_CORE, LOADER_CORE = "1", "0"
 # Users per connection for the writes, in turn: a user's day stays a few dozen entries
 # however long the run (the credit refresh reads the day's entries, so a day of
@@ -166,7 +168,7 @@ def wait_answering(port: int, proc: subprocess.Popen, log: Path) -> None:
 class Layout:
     """One layout's processes; `port` is where the load goes."""
 
-    def __init__(self, name: str, env: dict[str, str], folder: Path):
+    def __init__(self, name: str, env: dict[str, str], folder: Path, before: Path | None = None):
         self.name = name
         self.procs: list[subprocess.Popen] = []
         self.log = folder / f"{name}.log"
@@ -182,13 +184,15 @@ class Layout:
             args = [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asgi:application"]
             server_env = env
         else:
-            workers = "1" if name == "http-1" else "2"
+            workers = "1" if name.startswith("http-1") else "2"
             web = "1" if name.startswith("nginx") else "0"
             self.web_port = rt.free_port()
             args = [PY, "serve.py"]
             server_env = dict(env, PORT=str(self.web_port), HTTP_PORT=str(port), HTTP_WORKERS=workers,
                               WEB_PROCESSES=web, WORKER_CLUSTERS="0")
-        self.server = subprocess.Popen(pin + args, cwd=ROOT, env=server_env, stdout=out, stderr=subprocess.STDOUT)
+        # http-1-before: the same layout served by another checkout (--before), same venv.
+        code = before if name == "http-1-before" else ROOT
+        self.server = subprocess.Popen(pin + args, cwd=code, env=server_env, stdout=out, stderr=subprocess.STDOUT)
         self.procs.append(self.server)
         wait_answering(port, self.server, self.log)
         self.port = port
@@ -219,14 +223,20 @@ class Layout:
 LUA_COMMON = """
 local users = %(users)s
 local counter = 0
+local threads = {}
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
+  table.insert(threads, thread)
 end
 function init(args)
   step = 0
 end
 function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    local seen = thread:get("first_bad")
+    if seen then io.write("BAD " .. seen .. "\\n") end
+  end
   local e = summary.errors
   io.write(string.format('WRK {"requests": %%d, "us": %%d, "p50": %%d, "p99": %%d, "status": %%d, "socket": %%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
@@ -246,6 +256,9 @@ function request()
 end
 """,
     "start+stop": """
+function response(status, headers, body)
+  if status >= 300 and not first_bad then first_bad = status .. " " .. string.sub(body, 1, 200) end
+end
 function request()
   step = step + 1
   local k = math.floor((step - 1) / 2)
@@ -259,6 +272,9 @@ function request()
 end
 """,
     "manual entry": """
+function response(status, headers, body)
+  if status >= 300 and not first_bad then first_bad = status .. " " .. string.sub(body, 1, 200) end
+end
 local base = %(base)d
 function request()
   step = step + 1
@@ -306,6 +322,7 @@ def wrk(port: int, script: Path, concurrency: int, seconds: float, pinned: bool)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next(line for line in out.stdout.splitlines() if line.startswith("WRK "))
     result = json.loads(line[4:])
+    result["first_bad"] = [line[4:] for line in out.stdout.splitlines() if line.startswith("BAD ")]
     result["loader_cpu"] = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return result
 
@@ -381,8 +398,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--users", type=int, default=400)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--before", type=Path, default=None, metavar="CHECKOUT",
+                        help="also run http-1 from this checkout (`git worktree add`), as layout http-1-before")
     args = parser.parse_args()
     layouts, scenarios = args.layouts.split(","), args.scenarios.split(",")
+    if args.before and "http-1-before" not in layouts:
+        layouts.insert(layouts.index("http-1") + 1 if "http-1" in layouts else len(layouts), "http-1-before")
     if why := rt.scaled_available():
         sys.exit(f"PostgreSQL/Redis unreachable: {why}")
     folder = rt.SCRATCH / "layouts"
@@ -402,7 +423,7 @@ def main() -> None:
         for round_ in range(args.rounds):
             order = layouts[round_ % len(layouts):] + layouts[: round_ % len(layouts)]
             for name in order:
-                layout = Layout(name, env, folder)
+                layout = Layout(name, env, folder, args.before)
                 try:
                     if name == "gunicorn-sync" and not check:
                         check = generator_check(layout, args)
@@ -414,7 +435,8 @@ def main() -> None:
                             f"p50 {result['p50'] / 1000:.1f} ms, p99 {result['p99'] / 1000:.1f} ms, "
                             f"non-2xx {result['status']}, socket errors {result['socket']}, "
                             f"CPU server {result['server_cpu']:.2f} / wrk {result['loader_cpu']:.2f}, "
-                            f"PG peak {result['sessions']}")
+                            f"PG peak {result['sessions']}"
+                            + (f"; first non-2xx: {result['first_bad']}" if result["first_bad"] else ""))
                 finally:
                     layout.stop()
     finally:
@@ -426,7 +448,7 @@ def main() -> None:
 
 def write(results, layouts, scenarios, check, args, started) -> None:
     baseline = statistics.median(r["rps"] for r in results.get(("gunicorn-sync", "healthz"), [{"rps": float("nan")}]))
-    cores = {"gunicorn-sync": 1, "daphne-1": 1, "http-1": 1, "http-2": 2, "nginx-http-2": 2}
+    cores = {"gunicorn-sync": 1, "daphne-1": 1, "http-1": 1, "http-1-before": 1, "http-2": 2, "nginx-http-2": 2}
     header = ["layout", "scenario", "req/s (median)", "runs", "per core vs baseline", "p50 / p99 ms",
               "non-2xx", "CPU cores server / wrk", "PG sessions peak"]
     rows = []
@@ -445,7 +467,8 @@ def write(results, layouts, scenarios, check, args, started) -> None:
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
     now = datetime.now(UTC)
     text = "\n".join([
-        f"# REST throughput per layout, {now:%Y-%m-%d}", "", *rt.machine(["scaled"]), "",
+        f"# REST throughput per layout, {now:%Y-%m-%d}", "", *rt.machine(["scaled"])[:2],
+        f"- {now:%Y-%m-%d %H:%M} UTC; the servers, nginx, PostgreSQL, Redis and wrk all share these cores", "",
         f"C = {args.concurrency} (wrk, one thread per connection), {args.warmup:g} s warm-up then "
         f"{args.duration:g} s measured per cell, {args.rounds} rounds; baseline = gunicorn-sync /healthz "
         f"median {baseline:,.0f} req/s. Pinned layouts: server on core {SERVER_CORE}, wrk on core {LOADER_CORE}.",

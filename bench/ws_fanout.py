@@ -10,9 +10,19 @@ the same size to the same N clients. The load generator runs in its own processe
     .venv/bin/python bench/ws_fanout.py                    # 1k, 5k, 10k; all modes
     .venv/bin/python bench/ws_fanout.py --sizes 1000 --modes baseline,embedded
     .venv/bin/python bench/ws_fanout.py --deflate-only     # permessage-deflate memory
+    .venv/bin/python bench/ws_fanout.py --sizes 10000 --repeat 2 \
+        --modes baseline,serve-1,serve-2,nginx-2           # the scaled layouts, ~4 min
 
-Everything it starts (daphne, a private redis-server, a scratch SQLite database under
-var/bench-ws) is stopped at the end; the shared Redis on 6379 is never touched.
+The scaled layouts run the server as deployed, `serve.py` with WEB_PROCESSES daphnes on
+one address (HTTP_WORKERS=0, WORKER_CLUSTERS=0) on PostgreSQL (database `bench_ws`,
+dropped and created here) and the private Redis: `serve-1` and `serve-2` (the spectators
+connect to the shared address, the kernel spreads them), and `nginx-2`, the same two
+behind nginx (deploy/nginx/focushub.conf, only its EDIT lines changed). The change is
+posted to the shared address; the spectators of every process must get it.
+
+Everything it starts (daphne, serve.py, nginx, a private redis-server, a scratch SQLite
+database under var/bench-ws) is stopped at the end; the shared Redis on 6379 is never
+touched.
 """
 
 import argparse
@@ -23,6 +33,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +48,10 @@ LOADERS = 2  # load-generator processes (the machine this was written for has 2 
 IN_FLIGHT = 100  # concurrent handshakes per load process
 MOVER = "bench_mover"
 BACKLOG = 4096
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_NAME = "bench_ws"
+SECRET = "ws-fanout-benchmark-only-secret-key-0123456789abcdef"
+SERVED = {"serve-1": (1, False), "serve-2": (2, False), "nginx-2": (2, True)}  # mode: (daphnes, nginx)
 
 
 def raise_nofile() -> None:
@@ -56,6 +71,13 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def tree_rss_mb(pid: int) -> float:
+    """RSS of pid and its descendants (serve.py's daphnes)."""
+    import rest_layouts
+
+    return sum(rss_mb(member) for member in rest_layouts.tree(pid) if Path(f"/proc/{member}").exists())
 
 
 def wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -193,10 +215,13 @@ class FocusHub:
         self.trigger()  # warm up: the first request of a process imports the API's modules
 
     def trigger(self) -> float:
-        """Commit a change through the API: the mover tracks 4 more hours (and tops the board)."""
+        """Commit a change through the API: the mover tracks 4 more hours (and tops the board).
+        Each call's 4 hours lie 5 hours before the last one's: overlapping time counts once
+        (focushub/tracking/credit.py), so a second entry on the same hours would move nothing."""
         import requests
 
-        end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+        self.triggers = getattr(self, "triggers", 0) + 1
+        end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1 + 5 * self.triggers)
         body = {"project": self.mover["project"], "start_time": (end - timedelta(hours=4)).isoformat(),
                 "end_time": end.isoformat()}
         started = time.monotonic()
@@ -205,6 +230,9 @@ class FocusHub:
         response.raise_for_status()
         return started
 
+    def rss(self) -> float:
+        return rss_mb(self.proc.pid)
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -212,6 +240,54 @@ class FocusHub:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+
+
+def reset_postgres() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_NAME}")
+
+
+class Served(FocusHub):
+    """serve.py as deployed on PostgreSQL + Redis: `processes` daphnes on one address,
+    optionally behind nginx; the spectators connect to the front, the change is posted
+    to the shared address."""
+
+    def __init__(self, redis_url: str, processes: int, nginx: bool):
+        import rest_layouts
+
+        env = dict(focushub_env(redis_url), DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{PG_NAME}",
+                   SECRET_KEY=SECRET)
+        env.pop("SQLITE_PATH")
+        subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        out = subprocess.run([PY, __file__, "--seed"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        self.mover = json.loads(out.stdout.strip().splitlines()[-1])
+        self.port = free_port()
+        self.log = open(DATA / f"serve-{self.port}.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen([PY, "serve.py"], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env=dict(
+            env, PORT=str(self.port), HTTP_PORT=str(free_port()), WEB_PROCESSES=str(processes), HTTP_WORKERS="0",
+            WORKER_CLUSTERS="0"))
+        wait_port(self.port, self.proc)
+        self.trigger()  # warm up every process: the first request imports the API's modules
+        self.nginx = None
+        front = self.port
+        if nginx:
+            self.nginx, front = rest_layouts.start_nginx(DATA / "nginx", web_port=self.port, http_port=self.port,
+                                                         out=self.log, connections=2 * 10_000 + 1024)
+        self.url = f"ws://127.0.0.1:{front}/ws/leaderboard?period=all"
+        for _ in range(processes * 2):
+            self.trigger()
+
+    def rss(self) -> float:
+        return tree_rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.nginx is not None:
+            self.nginx.send_signal(signal.SIGQUIT)
+            self.nginx.wait(30)
+        super().stop()
 
 
 class Baseline:
@@ -233,6 +309,9 @@ class Baseline:
             control.recv(timeout=60)
         return started
 
+    def rss(self) -> float:
+        return rss_mb(self.proc.pid)
+
     def stop(self) -> None:
         self.proc.kill()
         self.proc.wait()
@@ -247,7 +326,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def measure(server, n: int, *, deflate: bool = False) -> dict:
-    idle = rss_mb(server.proc.pid)
+    idle = server.rss()
     pipes, loaders = [], []
     for i in range(LOADERS):
         parent, child = mp.Pipe()
@@ -258,7 +337,7 @@ def measure(server, n: int, *, deflate: bool = False) -> dict:
         loaders.append(proc)
     ready = [pipe.recv() for pipe in pipes]
     time.sleep(1.0)  # let the server settle before measuring memory
-    loaded = rss_mb(server.proc.pid)
+    loaded = server.rss()
     started = server.trigger()
     results = [pipe.recv() for pipe in pipes]
     for pipe in pipes:
@@ -304,7 +383,7 @@ HEADER = ("| server | spectators | delivered | p50 ms | p99 ms | max ms | msgs/s
           "connect all s | RSS MB | KB/conn |\n|---|---|---|---|---|---|---|---|---|---|---|")
 
 
-def run(sizes: list[int], modes: list[str]) -> None:
+def run(sizes: list[int], modes: list[str], repeat: int = 1) -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     for stale in DATA.glob("*.sqlite3*"):
         stale.unlink()
@@ -313,19 +392,30 @@ def run(sizes: list[int], modes: list[str]) -> None:
     frame = latest_frame()
     print(f"{machine()}\n(update frame: {len(frame)} bytes)\n", flush=True)
     print(HEADER, flush=True)
-    redis_proc, redis_url = start_redis() if "redis" in modes else (None, None)
-    names = {"embedded": "FocusHub, in-process layer", "redis": "FocusHub, Redis", "baseline": "bare websockets"}
+    scaled = any(mode in SERVED for mode in modes)
+    redis_proc, redis_url = start_redis() if "redis" in modes or scaled else (None, None)
+    if scaled:
+        reset_postgres()
+    names = {"embedded": "FocusHub, in-process layer", "redis": "FocusHub, Redis", "baseline": "bare websockets",
+             "serve-1": "serve.py, 1 daphne", "serve-2": "serve.py, 2 daphnes",
+             "nginx-2": "nginx → serve.py, 2 daphnes"}
     try:
         for n in sizes:
-            for mode in modes:
-                server = Baseline(frame) if mode == "baseline" else FocusHub(redis_url if mode == "redis" else None)
-                try:
-                    result = measure(server, n)
-                finally:
-                    server.stop()
-                print(row(names[mode], result), flush=True)
-                if result["missed"]:
-                    print(f"  ({result['missed']} spectators got no update within 60 s)", flush=True)
+            for round_ in range(repeat):
+                for mode in modes:
+                    if mode == "baseline":
+                        server = Baseline(frame)
+                    elif mode in SERVED:
+                        server = Served(redis_url, *SERVED[mode])
+                    else:
+                        server = FocusHub(redis_url if mode == "redis" else None)
+                    try:
+                        result = measure(server, n)
+                    finally:
+                        server.stop()
+                    print(row(names[mode] + (f" (run {round_ + 1})" if repeat > 1 else ""), result), flush=True)
+                    if result["missed"]:
+                        print(f"  ({result['missed']} spectators got no update within 60 s)", flush=True)
     finally:
         if redis_proc is not None:
             redis_proc.kill()
@@ -369,6 +459,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--modes", default="baseline,embedded,redis")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each size and mode this many times")
     parser.add_argument("--deflate-only", type=int, nargs="?", const=2000, metavar="N")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -376,6 +467,7 @@ def main() -> None:
     args = parser.parse_args()
     raise_nofile()
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))  # rest_layouts: nginx and process trees
     if args.seed:
         seed()
     elif args.serve_baseline:
@@ -383,9 +475,9 @@ def main() -> None:
     elif args.deflate_only:
         deflate_only(args.deflate_only)
     else:
-        if not shutil.which("redis-server") and "redis" in args.modes:
-            sys.exit("redis-server is needed for the Redis mode (or pass --modes baseline,embedded)")
-        run([int(s) for s in args.sizes.split(",")], args.modes.split(","))
+        if not shutil.which("redis-server") and set(args.modes.split(",")) - {"baseline", "embedded"}:
+            sys.exit("redis-server is needed for the Redis and serve.py modes (or pass --modes baseline,embedded)")
+        run([int(s) for s in args.sizes.split(",")], args.modes.split(","), args.repeat)
 
 
 if __name__ == "__main__":
