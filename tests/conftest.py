@@ -14,6 +14,7 @@ from django.test import Client, TransactionTestCase
 from jsonschema import Draft202012Validator, FormatChecker
 
 from focushub.badges.models import Badge
+from focushub.leaderboards.pages import pages_changed
 from focushub.leaderboards.redis_store import COMPLETE
 from focushub.timeline.kinds import KINDS
 from focushub.timeline.models import Event
@@ -124,6 +125,9 @@ def _empty_every_table(self) -> None:
                         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                     for table in sorted(tables - SCHEMA_TABLES):
                         cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+            # Rows went behind the services' back: the board pages the live servers keep
+            # must not outlive them (focushub/leaderboards/pages.py).
+            pages_changed()
             return
         except OperationalError as exc:
             if "deadlock detected" not in str(exc) or attempt == 2:

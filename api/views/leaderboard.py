@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.serializers.leaderboard import ErrorOutput, LeaderboardOutput, LeaderboardQuery
+from focushub.leaderboards.pages import anyones_page
 from focushub.leaderboards.selectors import leaderboard_read, parse_board_query
 
 
@@ -28,5 +29,6 @@ class LeaderboardView(APIView):
         given = LeaderboardQuery(data=request.query_params)
         given.is_valid(raise_exception=True)
         query = parse_board_query(**given.validated_data)
-        viewer_id = request.user.pk if request.user is not None else None
-        return Response(LeaderboardOutput(leaderboard_read(**query, viewer_id=viewer_id)).data)
+        if request.user is None:
+            return Response(LeaderboardOutput(anyones_page(**query)).data)
+        return Response(LeaderboardOutput(leaderboard_read(**query, viewer_id=request.user.pk)).data)

@@ -1,0 +1,113 @@
+"""The board pages anyone may read (GET /leaderboard without a token), computed once per
+change of the boards instead of once per request (docs/leaderboards.md, "Pages anyone
+reads").
+
+Spectators, embeds and scripts polling a public board ask for the same few pages again
+and again, and a page costs ~3.6 ms of CPU to read and present (bench/README.md), ten
+times what serving it does. So each process keeps the pages it has read, tagged with the
+boards' epoch: a token in the shared cache (Redis) that every commit which may change a
+page replaces, in whichever process it commits:
+- every commit that writes timeline events or moves a board score (the "events" and
+  "board" announcements, focushub/announce.py): scores, ranks, running timers;
+- every saved user (a new name or avatar, an opt-out, a deactivation, an admin's hide),
+  after it commits: what a row shows, and who may be on a page.
+A page is served from memory only while the epoch is the one it was read under, so an
+anonymous reader sees what a fresh read would, the moment the change's epoch is written.
+If that write is lost (Redis unreachable for a moment), a page is still read anew after
+MAX_AGE seconds at most. The caller's own reads (with a token: `me`) are never cached.
+
+Only the scaled mode caches: its processes share Redis. The embedded mode's local cache
+would not see the django-q2 cluster's commits (badge awards), so it reads every time.
+"""
+
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from focushub.leaderboards.boards import Board
+from focushub.leaderboards.selectors import leaderboard_read
+from focushub.projects.selectors import project_visible
+
+logger = logging.getLogger(__name__)
+
+EPOCH_KEY = "leaderboards:pages:epoch"
+MAX_AGE = 5.0  # seconds a kept page may be served at most, whatever the epoch says
+MAX_PAGES = 512  # pages kept per process, the least recently read dropped first
+QUIET_AFTER_FAILURE = 1.0  # after Redis failed a write of the epoch, do not wait on it again this long
+
+_pages: OrderedDict[tuple, tuple[str, float, dict]] = OrderedDict()
+_lock = threading.Lock()
+_quiet_until = 0.0
+
+
+def pages_changed() -> None:
+    """A commit may have changed what a page shows: give the boards a new epoch. Called
+    after commit; never raises into the committing code."""
+    global _quiet_until
+    with _lock:
+        _pages.clear()  # this process's own pages at least, whatever happens to Redis
+    if not settings.REDIS_URL or time.monotonic() < _quiet_until:
+        return
+    try:
+        cache.set(EPOCH_KEY, uuid.uuid4().hex, timeout=None)
+    except redis.RedisError as exc:
+        _quiet_until = time.monotonic() + QUIET_AFTER_FAILURE
+        logger.warning("board pages: epoch not written (%s: %s); other processes re-read within %.0f s",
+                       type(exc).__name__, exc, MAX_AGE)
+
+
+def on_announcement(message: dict) -> None:
+    """focushub.announce listener: events and board moves change pages."""
+    if message.get("type") in ("events", "board"):
+        pages_changed()
+
+
+def on_user_saved(**_) -> None:
+    """post_save of the user model: a row's name or avatar, or who may be shown."""
+    transaction.on_commit(pages_changed)
+
+
+def _epoch() -> str | None:
+    try:
+        epoch = cache.get(EPOCH_KEY)
+        if epoch is None:  # a new or emptied Redis
+            cache.add(EPOCH_KEY, uuid.uuid4().hex, timeout=None)
+            epoch = cache.get(EPOCH_KEY)
+    except redis.RedisError:
+        return None
+    return epoch
+
+
+def anyones_page(*, metric: str, period: str, project_id: int | None, limit: int, offset: int) -> dict:
+    """The page leaderboard_read gives a reader without an account, from memory while the
+    boards have not changed since it was read. A private project's board is NotFound,
+    decided on every call."""
+    epoch = _epoch() if settings.REDIS_URL else None
+    if epoch is None:
+        return leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit, offset=offset,
+                                viewer_id=None)
+    if project_id is not None:
+        project_visible(user_id=None, project_id=project_id)
+    key = (Board.current(metric, period, project_id, timezone.now()).key, limit, offset)
+    now = time.monotonic()
+    with _lock:
+        kept = _pages.get(key)
+        if kept is not None and kept[0] == epoch and now - kept[1] < MAX_AGE:
+            _pages.move_to_end(key)
+            return kept[2]
+    page = leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit, offset=offset,
+                            viewer_id=None)
+    with _lock:
+        _pages[key] = (epoch, now, page)
+        _pages.move_to_end(key)
+        while len(_pages) > MAX_PAGES:
+            _pages.popitem(last=False)
+    return page
