@@ -30,5 +30,5 @@ class LeaderboardView(APIView):
         given.is_valid(raise_exception=True)
         query = parse_board_query(**given.validated_data)
         if request.user is None:
-            return Response(LeaderboardOutput(anyones_page(**query)).data)
+            return Response(anyones_page(lambda page: LeaderboardOutput(page).data, **query))
         return Response(LeaderboardOutput(leaderboard_read(**query, viewer_id=request.user.pk)).data)

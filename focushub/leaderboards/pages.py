@@ -4,9 +4,9 @@ reads").
 
 Spectators, embeds and scripts polling a public board ask for the same few pages again
 and again, and a page costs ~3.6 ms of CPU to read and present (bench/README.md), ten
-times what serving it does. So each process keeps the pages it has read, tagged with the
-boards' epoch: a token in the shared cache (Redis) that every commit which may change a
-page replaces, in whichever process it commits:
+times what serving it does. So each process keeps the pages it has read, in the wire form the
+door presents them in, tagged with the boards' epoch: a token in Redis that every commit
+which may change a page replaces, in whichever process it commits:
 - every commit that writes timeline events or moves a board score (the "events" and
   "board" announcements, focushub/announce.py): scores, ranks, running timers;
 - every saved user (a new name or avatar, an opt-out, a deactivation, an admin's hide),
@@ -25,25 +25,29 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from focushub.leaderboards.boards import Board
 from focushub.leaderboards.selectors import leaderboard_read
 from focushub.projects.selectors import project_visible
+from focushub.redis_pool import redis_client
 
 logger = logging.getLogger(__name__)
 
-EPOCH_KEY = "leaderboards:pages:epoch"
+T = TypeVar("T")
+
+EPOCH_KEY = "fh:leaderboards:pages:epoch"  # a plain string, read on every anonymous page request
 MAX_AGE = 5.0  # seconds a kept page may be served at most, whatever the epoch says
 MAX_PAGES = 512  # pages kept per process, the least recently read dropped first
 QUIET_AFTER_FAILURE = 1.0  # after Redis failed a write of the epoch, do not wait on it again this long
 
-_pages: OrderedDict[tuple, tuple[str, float, dict]] = OrderedDict()
+_pages: OrderedDict[tuple, tuple[bytes, float, object]] = OrderedDict()
 _lock = threading.Lock()
 _quiet_until = 0.0
 
@@ -57,7 +61,7 @@ def pages_changed() -> None:
     if not settings.REDIS_URL or time.monotonic() < _quiet_until:
         return
     try:
-        cache.set(EPOCH_KEY, uuid.uuid4().hex, timeout=None)
+        redis_client().set(EPOCH_KEY, uuid.uuid4().hex)
     except redis.RedisError as exc:
         _quiet_until = time.monotonic() + QUIET_AFTER_FAILURE
         logger.warning("board pages: epoch not written (%s: %s); other processes re-read within %.0f s",
@@ -75,25 +79,28 @@ def on_user_saved(**_) -> None:
     transaction.on_commit(pages_changed)
 
 
-def _epoch() -> str | None:
+def _epoch() -> bytes | None:
     try:
-        epoch = cache.get(EPOCH_KEY)
+        client = redis_client()
+        epoch = client.get(EPOCH_KEY)
         if epoch is None:  # a new or emptied Redis
-            cache.add(EPOCH_KEY, uuid.uuid4().hex, timeout=None)
-            epoch = cache.get(EPOCH_KEY)
+            client.set(EPOCH_KEY, uuid.uuid4().hex, nx=True)
+            epoch = client.get(EPOCH_KEY)
     except redis.RedisError:
         return None
     return epoch
 
 
-def anyones_page(*, metric: str, period: str, project_id: int | None, limit: int, offset: int) -> dict:
-    """The page leaderboard_read gives a reader without an account, from memory while the
-    boards have not changed since it was read. A private project's board is NotFound,
+def anyones_page(present: Callable[[dict], T], *, metric: str, period: str, project_id: int | None, limit: int,
+                 offset: int) -> T:
+    """`present` of the page leaderboard_read gives a reader without an account, kept
+    while the boards have not changed since it was read (a door passes its wire form, so
+    a kept page is not presented again either). A private project's board is NotFound,
     decided on every call."""
     epoch = _epoch() if settings.REDIS_URL else None
     if epoch is None:
-        return leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit, offset=offset,
-                                viewer_id=None)
+        return present(leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit,
+                                        offset=offset, viewer_id=None))
     if project_id is not None:
         project_visible(user_id=None, project_id=project_id)
     key = (Board.current(metric, period, project_id, timezone.now()).key, limit, offset)
@@ -103,8 +110,8 @@ def anyones_page(*, metric: str, period: str, project_id: int | None, limit: int
         if kept is not None and kept[0] == epoch and now - kept[1] < MAX_AGE:
             _pages.move_to_end(key)
             return kept[2]
-    page = leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit, offset=offset,
-                            viewer_id=None)
+    page = present(leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit,
+                                    offset=offset, viewer_id=None))
     with _lock:
         _pages[key] = (epoch, now, page)
         _pages.move_to_end(key)
