@@ -21,6 +21,7 @@ from django.conf import settings
 
 _lock = threading.Lock()
 _pool: redis.BlockingConnectionPool | None = None
+_client: redis.Redis | None = None
 
 
 def shared_pool() -> redis.BlockingConnectionPool:
@@ -38,8 +39,15 @@ def shared_pool() -> redis.BlockingConnectionPool:
 
 
 def redis_client() -> redis.Redis:
-    """A client on the shared pool (cheap: the pool holds the connections)."""
-    return redis.Redis(connection_pool=shared_pool())
+    """The process's client on the shared pool. One for every caller: redis-py's client is
+    thread-safe (each command borrows a pool connection), and building one copies its
+    table of ~170 reply parsers, which cost a board page read more than the GET it made."""
+    global _client
+    pool = shared_pool()
+    with _lock:
+        if _client is None:
+            _client = redis.Redis(connection_pool=pool)
+        return _client
 
 
 class CachePool:
