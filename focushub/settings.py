@@ -225,7 +225,8 @@ else:
         replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
         replica["TEST"] = {"MIRROR": "default"}
         DATABASES[f"replica_{number}"] = replica
-DATABASE_ROUTERS = ["focushub.replicas.ReplicaRouter"]
+# Consulted for every query's database, so only where there is a replica to route to.
+DATABASE_ROUTERS = ["focushub.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
