@@ -103,18 +103,31 @@ def last_words(socket, timeout: float = 15) -> tuple[list[dict], int | None]:
 def test_ten_sockets_flooding_at_once_are_each_told_why_and_closed_with_4429(connect, person):
     """Ten floods share the client's CPU, so each arrives slower than one alone, and
     some pings get through between the rate-limited ones; every socket is still closed.
+
     Each socket is read by its own thread, as ten clients would: one read after another
     left nine unread, and a client that stops reading is cut off at the TCP level before
-    the server's last words can reach it."""
+    the server's last words can reach it. Each flood sends 500 a second (fifty times the
+    limit) and stops once its socket is closed: twenty threads sending flat out starved
+    the readers past daphne's one-second close handshake, the server then dropped the
+    connection, and the client library, failing a send on the dropped connection, threw
+    away the closing error it had read but not yet parsed (our reading of websockets'
+    sync client; CI saw the closing error missing once)."""
     sockets = [connect("/ws/me", token=person().token) for _ in range(10)]
     for socket in sockets:
         first(socket, "hello")
     outcomes: list = [None] * len(sockets)
+    closed = [threading.Event() for _ in sockets]
 
     def read(index: int) -> None:
-        outcomes[index] = last_words(sockets[index])
+        try:
+            outcomes[index] = last_words(sockets[index])
+        finally:
+            closed[index].set()
 
-    threads = [threading.Thread(target=flood, args=(socket, 400)) for socket in sockets]
+    threads = [
+        threading.Thread(target=flood, args=(socket, 400), kwargs={"pause": 0.002, "stop": stop})
+        for socket, stop in zip(sockets, closed, strict=True)
+    ]
     threads += [threading.Thread(target=read, args=(index,)) for index in range(len(sockets))]
     for thread in threads:
         thread.start()
