@@ -21,6 +21,15 @@ def test_malformed_authorization_is_a_json_401(anon, header):
     assert_error(response, 401, "token_invalid")
 
 
+def test_a_client_that_takes_no_json_is_told_so_every_time(anon):
+    """Content negotiation remembers its answers (api/negotiation.py): a 406 stays a 406,
+    and a header that also takes JSON still gets it."""
+    for _ in range(3):
+        assert_error(anon.get("/leaderboard", headers={"Accept": "text/html"}), 406, "not_acceptable")
+        response = anon.get("/leaderboard", headers={"Accept": "text/html, application/json;q=0.5"})
+        assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+
+
 def test_malformed_json_is_a_json_400(person):
     alice = person()
     response = alice.api.post("/time-entries/start", data=b"{not json", headers={"Content-Type": "application/json"})

@@ -91,6 +91,7 @@ class EarnedBadgeOutput(serializers.Serializer):
 
 
 class RecentUnlocksQuery(QueryInput):
+    depends_on_text_alone = True
     limit = WholeNumber(min_value=1, max_value=50, default=10, help_text="How many, newest first.")
 
 

@@ -12,6 +12,7 @@ from focushub.leaderboards.selectors import DEFAULT_LIMIT, DEFAULT_METRIC, DEFAU
 class LeaderboardQuery(QueryInput):
     """What the document shows and REST checks first; focushub.leaderboards.selectors
     parse_board_query applies the same rules for both doors (and the scope rule)."""
+    depends_on_text_alone = True
 
     metric = serializers.ChoiceField(METRICS, default=DEFAULT_METRIC, help_text="Seconds tracked or badges earned.")
     period = serializers.ChoiceField(PERIODS, default=DEFAULT_PERIOD, help_text="UTC day, ISO week, month or all time.")

@@ -32,6 +32,7 @@ class ProjectUpdateInput(serializers.Serializer):
 
 
 class ProjectListQuery(QueryInput):
+    depends_on_text_alone = True
     visibility = serializers.ChoiceField(
         Project.Visibility.choices,
         required=False,

@@ -9,6 +9,7 @@ from focushub.leaderboards.selectors import DEFAULT_METRIC, DEFAULT_PERIOD
 
 
 class BadgeQuery(QueryInput):
+    depends_on_text_alone = True
     metric = serializers.ChoiceField(METRICS, default=DEFAULT_METRIC, help_text="Seconds tracked or badges earned.")
     period = serializers.ChoiceField(PERIODS, default=DEFAULT_PERIOD, help_text="UTC day, ISO week, month or all time.")
 

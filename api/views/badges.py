@@ -104,6 +104,4 @@ class RecentUnlocksView(APIView):
 
     @extend_schema(parameters=[RecentUnlocksQuery], responses={200: RecentUnlockOutput(many=True)}, tags=["badges"])
     def get(self, request):
-        given = RecentUnlocksQuery(data=request.query_params)
-        given.is_valid(raise_exception=True)
-        return Response(RecentUnlockOutput(recent_badge_unlocks(**given.validated_data), many=True).data)
+        return Response(RecentUnlockOutput(recent_badge_unlocks(**RecentUnlocksQuery.read(request)), many=True).data)

@@ -41,9 +41,7 @@ class ProjectListView(ListAPIView):
     pagination_class = ProjectPagination
 
     def get_queryset(self):
-        query = ProjectListQuery(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.projects_of_user(user_id=self.request.user.pk, **query.validated_data)
+        return selectors.projects_of_user(user_id=self.request.user.pk, **ProjectListQuery.read(self.request))
 
     @extend_schema(tags=["projects"], request=ProjectCreateInput, responses={201: ProjectOutput})
     def post(self, request):

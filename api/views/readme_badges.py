@@ -89,9 +89,7 @@ class SvgBadgeView(APIView):
         return super().perform_content_negotiation(request, force=True)
 
     def query(self, request) -> dict:
-        given = self.query_serializer(data=request.query_params)
-        given.is_valid(raise_exception=True)
-        return given.validated_data
+        return self.query_serializer.read(request)
 
 
 class UserBadgeView(SvgBadgeView):

@@ -62,3 +62,24 @@ def test_only_get_is_allowed(crew, anon):
     response = anon.post("/leaderboard", json={})
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_a_query_string_answers_the_same_however_often_it_is_sent(crew, anon):
+    """Each process validates a valid query string once and remembers what it means
+    (QueryInput.read); a bad one is refused every time, and a remembered one is not worn
+    down by the readers that use it."""
+    for _ in range(3):
+        response = anon.get("/leaderboard", params={"limit": "0", "period": "all"})
+        assert response.status_code == 400 and list(response.json()["errors"]) == ["limit"]
+        body = read_board(anon, period="all", limit=2)
+        assert (body["period"], body["limit"], len(body["rows"])) == ("all", 2, 2)
+        assert read_board(anon, period="all", limit=2, offset=3)["offset"] == 3
+
+
+def test_a_board_asked_for_as_indented_json_is_the_same_board_indented(crew, anon):
+    compact = anon.get("/leaderboard", params={"period": "all"})
+    indented = anon.get("/leaderboard", params={"period": "all"}, headers={"Accept": "application/json; indent=2"})
+    assert compact.status_code == indented.status_code == 200
+    assert indented.json() == compact.json()
+    assert b'\n  "metric"' in indented.content and b"\n" not in compact.content
+    assert compact.headers["Content-Type"] == "application/json"
