@@ -61,13 +61,32 @@ def server(django_db_setup, django_db_blocker):
     assert not failures, f"the live server answered 500 (see {proc.log_path}): {failures[:5]}"
 
 
+_clusters: list[QCluster] = []  # the session's cluster, once a test has asked for it
+
+
 @pytest.fixture(scope="session")
 def qcluster(server, django_db_blocker):
     """A real django-q2 cluster, started on first use and kept for the session."""
     with django_db_blocker.unblock():
         proc = QCluster(LOG_DIR)
+    _clusters.append(proc)
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="module")
+def no_cluster(django_db_blocker):
+    """No django-q2 cluster takes tasks while the module's tests run: the session's, if a
+    test has started it, is stopped and started again afterwards. For tests that lose a
+    queued task on purpose: a running cluster takes a task the moment it is queued (its
+    Redis broker waits in BLPOP), before the test can lose it."""
+    running = [proc for proc in _clusters if proc.proc.poll() is None]
+    for proc in running:
+        proc.stop()
+    yield
+    with django_db_blocker.unblock():
+        for proc in running:
+            proc.start_again()
 
 
 def _wait_for_other_transactions(timeout: float = 10) -> None:

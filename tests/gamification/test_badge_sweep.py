@@ -9,7 +9,8 @@ from focushub.badges.models import Badge, UserBadge
 from focushub.projects.services import project_create
 from workers.tasks import rollups_rebuild_today
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Nothing may take the queued check before the test loses it: no cluster runs meanwhile.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_cluster")]
 
 
 @pytest.fixture(autouse=True)

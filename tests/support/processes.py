@@ -43,8 +43,17 @@ class Process:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.name = name
         self.log_path = log_dir / f"{name}.log"
+        self.args, self.env = args, env
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def start_again(self) -> int:
+        """After stop(): the same command in the same environment, its output appended to
+        the same log. Returns the log offset it started at."""
+        offset = self.log_offset()
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        return offset
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> None:
         if self.proc.poll() is None:
@@ -103,14 +112,19 @@ class QCluster(Process):
         super().__init__("qcluster", [sys.executable, "manage.py", "qcluster"], server_env(**env_overrides), log_dir)
         self.wait_running()
 
-    def wait_running(self, timeout: float = 60) -> None:
+    def start_again(self) -> int:
+        offset = super().start_again()
+        self.wait_running(since=offset)
+        return offset
+
+    def wait_running(self, timeout: float = 60, since: int = 0) -> None:
         """Until django-q2 logs that the cluster runs (its workers are up), however long a
         busy machine takes to get there; an exit before that is an error."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"qcluster exited early:\n{self.tail()}")
-            if "] running." in self.log_since(0):
+            if "] running." in self.log_since(since):
                 return
             time.sleep(0.05)
         raise RuntimeError(f"qcluster did not start:\n{self.tail()}")
