@@ -56,7 +56,9 @@ import rest_throughput as rt
 
 ROOT = rt.ROOT
 PY = rt.PY
-SITE = ROOT / "deploy" / "nginx" / "focushub.conf"
+sys.path.insert(0, str(ROOT))
+from tests.support import nginx  # noqa: E402 - the nginx the suite tests, run the same way
+
 LAYOUTS = ["gunicorn-sync", "daphne-1", "http-1", "http-2", "nginx-http-2"]
 SCENARIOS = ["healthz", "start+stop", "manual entry", "leaderboard"]
 PINNED = {"gunicorn-sync", "daphne-1", "http-1", "http-1-before"}
@@ -65,48 +67,19 @@ SERVER_CORE, LOADER_CORE = "1", "0"
 # however long the run (the credit refresh reads the day's entries, so a day of
 # thousands would slow the later rows).
 ROTATE = 12
-NGINX_MAIN = """daemon off;
-worker_processes auto;
-worker_rlimit_nofile {files};
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections {connections}; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/focushub.conf;
-}}
-"""
 
 
 def start_nginx(folder: Path, *, web_port: int, http_port: int, out, connections: int = 4096):
-    """deploy/nginx/focushub.conf with only its EDIT lines changed (as tests/test_nginx.py
-    does) in front of one serve.py: its PORT (web_port) and HTTP_PORT. Returns the
-    process and the port it listens on once it answers."""
+    """deploy/nginx/focushub.conf with only its EDIT lines changed, run as tests/test_nginx.py
+    runs it (tests/support/nginx.py), in front of one serve.py: its PORT (web_port) and
+    HTTP_PORT. Returns the process and the port it listens on once it answers."""
     port = rt.free_port()
-    site = SITE.read_text()
-    for line, new in [
-        ("    server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;\n",
-         f"    server 127.0.0.1:{web_port} max_fails=1 fail_timeout=5s;\n"),
-        ("    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n",
-         f"    server 127.0.0.1:{http_port} max_fails=1 fail_timeout=5s;\n"),
-        ("    server 127.0.0.1:8000 backup;\n", f"    server 127.0.0.1:{web_port} backup;\n"),
-        ("    listen 80;", f"    listen 127.0.0.1:{port} backlog=4096;"),
-    ]:
-        assert site.count(line) == 1, f"{SITE} no longer has exactly one {line.strip()!r}"
-        site = site.replace(line, new)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    (folder / "focushub.conf").write_text(site)
-    (folder / "nginx.conf").write_text(NGINX_MAIN.format(folder=folder, connections=connections,
-                                                         files=2 * connections + 100))
-    proc = subprocess.Popen(["/usr/sbin/nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"),
-                             "-e", str(folder / "error.log")], stdout=out, stderr=subprocess.STDOUT)
+    text = nginx.site(web_ports=[web_port], http_ports=[http_port], listen=f"127.0.0.1:{port} backlog=4096")
+    command = nginx.write_config(folder, text, workers="auto", connections=connections,
+                                 error_log=str(folder / "error.log"))
+    proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         with socket.socket() as sock:
@@ -474,11 +447,7 @@ def write(results, layouts, scenarios, check, args, started) -> None:
         f"median {baseline:,.0f} req/s. Pinned layouts: server on core {SERVER_CORE}, wrk on core {LOADER_CORE}.",
         "", "Generator check (baseline /healthz): " + "; ".join(check), "", *table, "",
     ])
-    out = args.out or ROOT / "bench" / "results" / f"rest-layouts-{now:%Y-%m-%d-%H%M}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print("\n" + text)
-    say(f"done in {time.monotonic() - started:.0f}s; written to {out}")
+    rt.write_report(args.out or ROOT / "bench" / "results" / f"rest-layouts-{now:%Y-%m-%d-%H%M}.md", text, started)
 
 
 if __name__ == "__main__":

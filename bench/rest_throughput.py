@@ -67,6 +67,14 @@ def say(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def write_report(out: Path, text: str, started: float) -> None:
+    """Write a run's Markdown report (bench/results/ unless --out), then print it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print("\n" + text)
+    say(f"done in {time.monotonic() - started:.0f}s; written to {out}")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -488,11 +496,7 @@ def main() -> None:
         f"{args.warmup:.0f} s warm-up then {args.duration:.0f} s measured per row; {args.users} users seeded. "
         "CPU: share of one core used by daphne / by the load generator during the measured seconds.", "", *table, "",
     ])
-    out = args.out or ROOT / "bench" / "results" / f"rest-{now:%Y-%m-%d}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print("\n" + text)
-    say(f"done in {time.monotonic() - started:.0f}s; written to {out}")
+    write_report(args.out or ROOT / "bench" / "results" / f"rest-{now:%Y-%m-%d}.md", text, started)
 
 
 if __name__ == "__main__":

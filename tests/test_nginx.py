@@ -5,7 +5,6 @@ HTTP worker each), as docs/deploy.md, "A proxy in front: nginx", describes."""
 import http.client
 import os
 import re
-import shutil
 import signal
 from pathlib import Path
 
@@ -19,41 +18,14 @@ from tests.conftest import LOG_DIR
 from tests.realtime.streams import close_code, event_ids_through, first, stream_url
 from tests.support.cast import new_project
 from tests.support.clients import Api, Socket
-from tests.support.processes import ROOT, Process, free_port, wait_for
+from tests.support.nginx import NGINX, SITE, site, write_config
+from tests.support.processes import Process, free_port, wait_for
 from tests.test_serve import Serve
 
 # Several servers behind one proxy share their work through PostgreSQL and Redis: the
 # scaled mode's layout (docs/deploy.md).
 pytestmark = [pytest.mark.live, pytest.mark.skipif(
     settings.EMBEDDED or not settings.REDIS_URL, reason="servers behind a proxy need PostgreSQL and Redis")]
-
-SITE = ROOT / "deploy" / "nginx" / "focushub.conf"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-# What the test runs around the site file: Debian's nginx.conf does the same for
-# /etc/nginx/sites-enabled, with its own paths.
-MAIN = """daemon off;
-{user}
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log stderr warn;
-events {{ worker_connections 512; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/focushub.conf;
-}}
-"""
-
-
-def edited(text: str, line: str, replacement: str) -> str:
-    """The site file with one of its EDIT lines replaced; the line must be there once."""
-    assert text.count(line) == 1, f"{SITE} no longer has exactly one {line.strip()!r}"
-    return text.replace(line, replacement)
 
 
 class Nginx(Process):
@@ -62,27 +34,14 @@ class Nginx(Process):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        site = SITE.read_text()
-        sockets, http = site.split("upstream focushub_http", 1)
-        sockets = edited(sockets, "    server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;\n",
-                         "".join(f"    server 127.0.0.1:{upstream.port} max_fails=1 fail_timeout=5s;\n"
-                                 for upstream in upstreams))
-        http = edited(http, "    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n"
-                            "    server 127.0.0.1:8000 backup;\n",
-                      "".join(f"    server 127.0.0.1:{upstream.http_port} max_fails=1 fail_timeout=5s;\n"
-                              for upstream in upstreams)
-                      + "".join(f"    server 127.0.0.1:{upstream.port} backup;\n" for upstream in upstreams))
-        site = sockets + "upstream focushub_http" + http
-        site = edited(site, "    listen 80;", f"    listen 127.0.0.1:{self.port};")
-        site = edited(site, "alias /srv/focushub/var/static/;", f"alias {settings.STATIC_ROOT}/;")
-        (folder / "focushub.conf").write_text(site)
+        text = site(web_ports=[upstream.port for upstream in upstreams],
+                    http_ports=[upstream.http_port for upstream in upstreams],
+                    listen=f"127.0.0.1:{self.port}", static_root=str(settings.STATIC_ROOT))
         # Started as root, nginx's workers would drop to `nobody`, who may not read the
         # checkout's static files (a clean clone under a private temporary folder): they
         # run as whoever runs the suite, as Debian's nginx runs as the files' www-data.
-        user = "user root;" if os.geteuid() == 0 else ""
-        (folder / "nginx.conf").write_text(MAIN.format(folder=folder, user=user))
-        super().__init__(f"nginx-{self.port}", [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"),
-                                                "-e", "stderr"], dict(os.environ), LOG_DIR)
+        command = write_config(folder, text, user="user root;" if os.geteuid() == 0 else "")
+        super().__init__(f"nginx-{self.port}", command, dict(os.environ), LOG_DIR)
         wait_for(self.answers, timeout=30, message="nginx to answer")
 
     def answers(self) -> bool:

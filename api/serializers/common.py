@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from api.memo import Memo
 from focushub.ids import MAX_ID, parse_int
 from focushub.presenters import iso, user_brief
 
@@ -36,31 +37,28 @@ class QueryInput(serializers.Serializer):
     # True where what a query string validates to depends on its text alone (no clock, no
     # caller, no stored data): read() then validates each distinct query string once per
     # process. A public board or badge polled by thousands sends the same few strings, and
-    # DRF copies every declared field on each instance it builds (~10 % of a kept
-    # leaderboard read, bench/README.md).
+    # DRF copies every declared field on each instance it builds (~20 % of a kept
+    # leaderboard read under cProfile, bench/README.md).
     depends_on_text_alone = False
-    MEMO_SIZE = 256  # distinct query strings remembered per serializer; all are dropped when full
-    _memo: dict[str, dict] = {}
+    _validated: Memo[str, dict]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._memo = {}
+        cls._validated = Memo()
 
     @classmethod
     def read(cls, request) -> dict:
         """The request's query parameters, validated (a 400 naming each bad one, as
         is_valid(raise_exception=True) gives). Only valid strings are remembered."""
         raw = request.META.get("QUERY_STRING", "")
-        kept = cls._memo.get(raw) if cls.depends_on_text_alone else None  # get: another thread may clear
-        if kept is not None:
-            return dict(kept)
-        given = cls(data=request.query_params)
-        given.is_valid(raise_exception=True)
-        if cls.depends_on_text_alone:
-            if len(cls._memo) >= cls.MEMO_SIZE:
-                cls._memo.clear()
-            cls._memo[raw] = dict(given.validated_data)
-        return dict(given.validated_data)
+        kept = cls._validated.get(raw) if cls.depends_on_text_alone else None
+        if kept is None:
+            given = cls(data=request.query_params)
+            given.is_valid(raise_exception=True)
+            kept = dict(given.validated_data)
+            if cls.depends_on_text_alone:
+                cls._validated.keep(raw, kept)
+        return dict(kept)  # a copy: the caller may change it
 
     def to_internal_value(self, data):
         sent_empty = {name: ["May not be empty."] for name in self.fields if data.get(name) == ""}

@@ -44,15 +44,17 @@ class Process:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self.args, self.env = args, env
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._spawn("wb")
+
+    def _spawn(self, log_mode: str) -> None:
+        self.log = open(self.log_path, log_mode)  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def start_again(self) -> int:
         """After stop(): the same command in the same environment, its output appended to
         the same log. Returns the log offset it started at."""
         offset = self.log_offset()
-        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._spawn("ab")
         return offset
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> None:
