@@ -2,6 +2,8 @@
 may read the global boards and a public project's boards; a private project's boards exist only
 for its members (404 otherwise). A valid token adds `me`; an invalid one is still a 401."""
 
+from typing import NamedTuple
+
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
@@ -10,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.serializers.leaderboard import ErrorOutput, LeaderboardOutput, LeaderboardQuery
-from focushub.leaderboards.pages import anyones_page
+from focushub.leaderboards.pages import board_page
 from focushub.leaderboards.selectors import leaderboard_read, parse_board_query
 
 
@@ -29,13 +31,22 @@ class LeaderboardView(APIView):
     )
     def get(self, request):
         query = parse_board_query(**LeaderboardQuery.read(request))
-        if request.user is None and request.accepted_media_type == JSONRenderer.media_type:
-            return HttpResponse(anyones_page(_wire, **query), content_type=JSONRenderer.media_type)
-        viewer_id = request.user.pk if request.user is not None else None  # or asked to indent
-        return Response(LeaderboardOutput(leaderboard_read(**query, viewer_id=viewer_id)).data)
+        if request.accepted_media_type != JSONRenderer.media_type:  # asked to indent: a page read for it
+            viewer_id = request.user.pk if request.user is not None else None
+            return Response(LeaderboardOutput(leaderboard_read(**query, viewer_id=viewer_id)).data)
+        wire, me = board_page(_wire, **query, viewer=request.user)
+        if request.user is None:
+            return HttpResponse(wire.body, content_type=JSONRenderer.media_type)
+        return Response({**wire.data, "me": me})
 
 
-def _wire(page: dict) -> bytes:
-    """A page anyone reads as the bytes DRF's renderer gives it: kept that way, a kept
-    page is neither presented nor rendered again."""
-    return JSONRenderer().render(LeaderboardOutput(page).data)
+class _Wire(NamedTuple):
+    data: dict  # the page as LeaderboardOutput presents it, `me` null
+    body: bytes  # the same as DRF's renderer gives it: what an anonymous reader gets
+
+
+def _wire(page: dict) -> _Wire:
+    """A page kept as it goes out: neither presented nor, for an anonymous reader,
+    rendered again. A signed-in reader's copy adds their own `me` and is rendered."""
+    data = LeaderboardOutput(page).data
+    return _Wire(data, JSONRenderer().render(data))

@@ -6,7 +6,7 @@ class LeaderboardsConfig(AppConfig):
     label = "leaderboards"
 
     def ready(self) -> None:
-        # What may change a board page anyone reads gives the pages a new epoch, in every
+        # What may change a kept board page gives the pages a new epoch, in every
         # process that commits it (focushub/leaderboards/pages.py).
         from django.conf import settings
         from django.db.models.signals import post_save

@@ -1,6 +1,5 @@
-"""The board pages anyone may read (GET /leaderboard without a token), computed once per
-change of the boards instead of once per request (docs/leaderboards.md, "Pages anyone
-reads").
+"""The pages of GET /leaderboard, computed once per change of the boards instead of once
+per request (docs/leaderboards.md, "Kept board pages").
 
 Spectators, embeds and scripts polling a public board ask for the same few pages again
 and again, and a page costs ~3.6 ms of CPU to read and present (bench/README.md), ten
@@ -14,7 +13,11 @@ which may change a page replaces, in whichever process it commits:
 A page is served from memory only while the epoch is the one it was read under, so an
 anonymous reader sees what a fresh read would, the moment the change's epoch is written.
 If that write is lost (Redis unreachable for a moment), a page is still read anew after
-MAX_AGE seconds at most. The caller's own reads (with a token: `me`) are never cached.
+MAX_AGE seconds at most.
+
+A page's rows are the same for every reader allowed to see it, so signed-in readers share
+the kept pages too; only their own `me` is theirs, taken from their row when the page shows
+them and read from the board now when it does not (selectors.board_me).
 
 Only the scaled mode caches: its processes share Redis. The embedded mode's local cache
 would not see the django-q2 cluster's commits (badge awards), so it reads every time.
@@ -33,8 +36,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from focushub.accounts.models import User
 from focushub.leaderboards.boards import Board
-from focushub.leaderboards.selectors import leaderboard_read
+from focushub.leaderboards.selectors import board_me, leaderboard_read
 from focushub.projects.selectors import project_visible
 from focushub.redis_pool import redis_client
 
@@ -47,7 +51,8 @@ MAX_AGE = 5.0  # seconds a kept page may be served at most, whatever the epoch s
 MAX_PAGES = 512  # pages kept per process, the least recently read dropped first
 QUIET_AFTER_FAILURE = 1.0  # after Redis failed a write of the epoch, do not wait on it again this long
 
-_pages: OrderedDict[tuple, tuple[bytes, float, object]] = OrderedDict()
+# key -> (epoch, read at, the page as presented, user id -> {rank, score} of its rows)
+_pages: OrderedDict[tuple, tuple[bytes, float, object, dict[int, dict]]] = OrderedDict()
 _lock = threading.Lock()
 _quiet_until = 0.0
 
@@ -91,30 +96,40 @@ def _epoch() -> bytes | None:
     return epoch
 
 
-def anyones_page(present: Callable[[dict], T], *, metric: str, period: str, project_id: int | None, limit: int,
-                 offset: int) -> T:
-    """`present` of the page leaderboard_read gives a reader without an account, kept
-    while the boards have not changed since it was read (a door passes its wire form, so
-    a kept page is not presented again either). A private project's board is NotFound,
-    decided on every call."""
+def board_page(present: Callable[[dict], T], *, metric: str, period: str, project_id: int | None, limit: int,
+               offset: int, viewer: User | None = None) -> tuple[T, dict | None]:
+    """`present` of a board page, kept while the boards have not changed since it was
+    read (a door passes its wire form, so a kept page is not presented again either), and
+    the viewer's own `me` ({rank, score}, or None), as new as the page or newer. A private
+    project's board is NotFound for anyone but its members, decided on every call."""
+    viewer_id = viewer.pk if viewer is not None else None
+    read = {"metric": metric, "period": period, "project_id": project_id, "limit": limit, "offset": offset}
     epoch = _epoch() if settings.REDIS_URL else None
     if epoch is None:
-        return present(leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit,
-                                        offset=offset, viewer_id=None))
+        page = leaderboard_read(**read, viewer_id=viewer_id)
+        return present(page), page["me"]
     if project_id is not None:
-        project_visible(user_id=None, project_id=project_id)
+        project_visible(user_id=viewer_id, project_id=project_id)
     key = (Board.current(metric, period, project_id, timezone.now()).key, limit, offset)
     now = time.monotonic()
     with _lock:
         kept = _pages.get(key)
         if kept is not None and kept[0] == epoch and now - kept[1] < MAX_AGE:
             _pages.move_to_end(key)
-            return kept[2]
-    page = present(leaderboard_read(metric=metric, period=period, project_id=project_id, limit=limit,
-                                    offset=offset, viewer_id=None))
+            shown = kept[3]
+        else:
+            kept = None
+    if kept is not None:
+        if viewer is None:
+            return kept[2], None
+        return kept[2], shown[viewer_id] if viewer_id in shown else board_me(
+            metric=metric, period=period, project_id=project_id, viewer=viewer)
+    page = leaderboard_read(**read, viewer_id=viewer_id)
+    presented = present({**page, "me": None})
+    shown = {row["user"]["id"]: {"rank": row["rank"], "score": row["score"]} for row in page["rows"]}
     with _lock:
-        _pages[key] = (epoch, now, page)
+        _pages[key] = (epoch, now, presented, shown)
         _pages.move_to_end(key)
         while len(_pages) > MAX_PAGES:
             _pages.popitem(last=False)
-    return page
+    return presented, page["me"]

@@ -129,6 +129,16 @@ def _board_page(
     }
 
 
+def board_me(*, metric: str, period: str, project_id: int | None, viewer: User) -> dict | None:
+    """The viewer's own {rank, score} on a board now, as leaderboard_read gives it as `me`:
+    None when they are not on it or are off the boards (an opt-out shows nowhere). For a
+    page kept for every reader (focushub/leaderboards/pages.py) that does not show them."""
+    if not on_boards(viewer):
+        return None
+    row = get_backend().rank(Board.current(metric, period, project_id, timezone.now()).key, viewer.pk)
+    return {"rank": row.rank, "score": row.score} if row is not None else None
+
+
 def ranks_on_default_board(user_ids: list[int]) -> dict[int, tuple[int, int] | None]:
     """(rank, score) of each user on the global default board now, or None if not on it."""
     board = Board.current(DEFAULT_METRIC, DEFAULT_PERIOD, None, timezone.now())

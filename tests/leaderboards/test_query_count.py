@@ -49,7 +49,8 @@ def test_a_page_takes_a_fixed_number_of_queries_for_3_or_30_people(person, new_p
 @pytest.mark.django_db(transaction=True)
 def test_get_leaderboard_takes_these_queries(empty_redis):
     """GET /leaderboard as served (in-process: middleware, DRF, the view), anonymous and
-    with a token (`me`): exact counts, with what each query is for."""
+    with a token (`me`): exact counts, with what each query is for. With Redis, a page
+    kept for anyone serves a signed-in reader too."""
     people = [new_user() for _ in range(3)]
     for index, user in enumerate(people):
         project = project_create(owner=user, name="Board", visibility="public")
@@ -77,9 +78,11 @@ def test_get_leaderboard_takes_these_queries(empty_redis):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access(people[0].pk)}")
     with CaptureQueriesContext(connection) as captured:
         body = client.get("/leaderboard", query).json()
-    assert body["me"] is not None
-    mine = ["SELECT leaderboards_boardscore"] if sql_store else []  # my score and rank (Redis: same script)
-    assert _gists(captured) == ["SELECT accounts_user", *page, *mine, *present]  # first: the token's user
+    assert body["me"] == {"rank": 3, "score": 30 * 60}
+    if sql_store:  # read in full: first the token's user, then my score and rank
+        assert _gists(captured) == ["SELECT accounts_user", *page, "SELECT leaderboards_boardscore", *present]
+    else:  # the kept page and my row on it: only the token's user
+        assert _gists(captured) == ["SELECT accounts_user"]
 
 
 def _gists(captured) -> list[str]:
