@@ -13,12 +13,14 @@ serves everything, websockets included; HTTP_PORT (default PORT + 1) to gunicorn
 accepts it first, and because the sockets outlive the processes, a connection that
 arrives while one restarts waits in the backlog instead of being refused. A process
 that dies is started again, after a delay that doubles while it keeps dying (logged,
-one line each time). SIGTERM or SIGINT stops everything gracefully: each daphne stops
-accepting, finishes the requests it is answering, asks its websockets to come back
-(close 1012, the client reconnects with `since`) and exits; gunicorn stops accepting
-and lets its workers finish their requests (its own graceful stop); each cluster
-finishes its tasks as django-q2 does. What has not stopped after STOP_GRACE seconds is
-killed. A second signal kills at once.
+one line each time), and what it had started itself is stopped. SIGTERM or SIGINT
+stops everything gracefully: each daphne stops accepting, finishes the requests it is
+answering, asks its websockets to come back (close 1012, the client reconnects with
+`since`) and exits; gunicorn stops accepting and lets its workers finish their requests
+(its own graceful stop, with workers that let go of the listening socket at once:
+DrainingThreadWorker); each cluster finishes its tasks as django-q2 does. Once nothing
+holds a listening socket, a new connection is refused, and a proxy tries another server.
+What has not stopped after STOP_GRACE seconds is killed. A second signal kills at once.
 
 The embedded mode runs one web process and no HTTP workers (SQLite and the in-process
 channel layer live in it); focushub/settings.py refuses more, and reads the counts, so a bad value stops here
@@ -39,8 +41,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gunicorn.workers.gthread import ThreadWorker
+
 ROOT = Path(__file__).resolve().parent
 STOP_GRACE = 30.0  # seconds the processes get to finish after SIGTERM
+LEFTOVER_GRACE = 5.0  # seconds what a dead process started gets to stop before it is killed
 DRAIN_GRACE = 25.0  # of which a web process waits for its requests and sockets
 FIRST_DELAY, MAX_DELAY = 0.5, 30.0  # restart backoff: doubles per quick death, up to the cap
 STABLE_AFTER = 60.0  # a process that ran this long starts the backoff over
@@ -115,6 +120,20 @@ def web_process(daphne_args: list[str]) -> None:
     CommandLineInterface().run(daphne_args)
 
 
+class DrainingThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker, which lets go of the listening socket as soon as it stops
+    accepting to finish its requests. gunicorn's own keeps its copy open until it exits,
+    and the kernel goes on queueing new connections on it that nobody will accept: a
+    proxy's request sent meanwhile hung until the slowest request in flight had finished.
+    Closed, a new connection is refused at once, and the proxy tries another server."""
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:  # stopping: this worker accepts nothing more
+            for listener in self.sockets:
+                listener.close()
+
+
 # -- the supervisor ----------------------------------------------------------------------
 
 
@@ -138,16 +157,26 @@ class Slot:
         self.restart_at = None
         logger.info("%s started (pid %d)", self.name, self.proc.pid)
 
-    def reap(self, now: float) -> None:
-        """If the process has died, log how and schedule its restart."""
+    def reap(self, now: float) -> bool:
+        """If the process has just died, log how, schedule its restart and say so."""
         if self.proc is None or self.restart_at is not None or self.proc.poll() is None:
-            return
+            return False
         ran = now - self.started_at
         self.quick_deaths = 0 if ran >= STABLE_AFTER else self.quick_deaths + 1
         delay = min(MAX_DELAY, FIRST_DELAY * 2 ** max(0, self.quick_deaths - 1))
         logger.warning("%s (pid %d) %s after %.1f s; restarting in %.1f s",
                        self.name, self.proc.pid, exit_reason(self.proc.returncode), ran, delay)
         self.restart_at = now + delay
+        return True
+
+
+def signal_group(pgid: int, signum: signal.Signals) -> bool:
+    """Send `signum` to every process left in the group; False if none is left."""
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def exit_reason(returncode: int) -> str:
@@ -171,11 +200,18 @@ class Supervisor:
 
     Signals are read from a wakeup socket (signal.set_wakeup_fd): the main loop sleeps in
     select() until a signal arrives (SIGCHLD: a process died) or a restart is due, and a
-    signal that arrives between two checks still wakes the next select."""
+    signal that arrives between two checks still wakes the next select.
+
+    Each slot's process leads a process group of its own, and what it starts joins it (a
+    django-q2 cluster's sentinel, pusher, monitor and workers; gunicorn's workers). When the
+    leader dies, what is left of its group is told to stop (SIGTERM) and killed after
+    LEFTOVER_GRACE: a cluster killed with SIGKILL otherwise left its workers running
+    beside its replacement, past the supervisor's own stop."""
 
     def __init__(self, slots: list[Slot], listeners: list[socket.socket]):
         self.slots = slots
         self.listeners = listeners
+        self.leftovers: dict[int, float] = {}  # process group of a dead slot process -> kill at
         self.wakeup, wakeup_writer = socket.socketpair()
         for end in (self.wakeup, wakeup_writer):
             end.setblocking(False)
@@ -198,14 +234,26 @@ class Supervisor:
         while True:
             now = time.monotonic()
             for slot in self.slots:
-                slot.reap(now)
+                if slot.reap(now) and signal_group(slot.proc.pid, signal.SIGTERM):
+                    logger.warning("%s (pid %d): what it started is still running; stopping it (killed in %.0f s)",
+                                   slot.name, slot.proc.pid, LEFTOVER_GRACE)
+                    self.leftovers[slot.proc.pid] = now + LEFTOVER_GRACE
                 if slot.restart_at is not None and slot.restart_at <= now:
                     slot.start()
+            self.kill_leftovers(now)
             due = [slot.restart_at for slot in self.slots if slot.restart_at is not None]
+            due += self.leftovers.values()
             received = self.wait(max(0.0, min(due) - time.monotonic()) if due else None)
             stop = received & STOP_SIGNALS
             if stop:
                 return self.stop(signal.Signals(min(stop)).name)
+
+    def kill_leftovers(self, now: float) -> None:
+        for pgid, kill_at in list(self.leftovers.items()):
+            if kill_at <= now:
+                if signal_group(pgid, signal.SIGKILL):
+                    logger.warning("process group %d did not stop in %.0f s; killed", pgid, LEFTOVER_GRACE)
+                del self.leftovers[pgid]
 
     def stop(self, reason: str) -> int:
         logger.info("%s: stopping %d processes (up to %.0f s)", reason, len(self.running()), STOP_GRACE)
@@ -225,6 +273,9 @@ class Supervisor:
         for slot in self.slots:
             if slot.proc is not None:
                 slot.proc.wait()
+        for pgid in [slot.proc.pid for slot in self.slots if slot.proc is not None] + list(self.leftovers):
+            if signal_group(pgid, signal.SIGKILL):  # anything that outlived its leader's stop
+                logger.warning("process group %d: processes left after its leader stopped; killed", pgid)
         logger.info("stopped")
         return 1 if killed else 0
 
@@ -239,7 +290,7 @@ def http_workers(listener: socket.socket, count: int, threads: int, level: str) 
     connections (60 s), so the proxy never sends a request on one gunicorn is closing."""
     return Slot("http", [
         sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}",
-        "--workers", str(count), "--worker-class", "gthread", "--threads", str(threads),
+        "--workers", str(count), "--worker-class", "serve.DrainingThreadWorker", "--threads", str(threads),
         "--keep-alive", "75", "--graceful-timeout", str(int(DRAIN_GRACE)), "--log-level", level.lower(),
         "--error-logfile", "-", "--no-control-socket", "wsgi:application",
     ], pass_fds=(listener.fileno(),))

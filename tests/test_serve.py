@@ -8,6 +8,7 @@ Which process holds a socket is then read from the kernel too (/proc), not guess
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -91,6 +92,28 @@ def holder(client: Socket, pids: list[int]) -> int:
             if os.readlink(fd) in {f"socket:[{inode}]" for inode in inodes}:
                 return pid
     raise AssertionError(f"no process of {pids} holds the connection")
+
+
+def group(pgid: int) -> set[int]:
+    """The processes in a process group now (Linux /proc)."""
+    members = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # gone meanwhile
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.add(int(stat.parent.name))
+    return members
+
+
+def refused(port: int) -> bool:
+    """Whether a new connection to the port is refused (nothing holds its listening socket)."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
 def test_the_embedded_mode_refuses_a_second_web_process(tmp_path):
@@ -209,6 +232,11 @@ def test_sigterm_lets_the_requests_in_flight_finish_then_stops_everything(person
                 wait_for(lambda: serve.log_since(0).count("draining:") == 2, timeout=20,
                          message="both web processes to start draining")
                 assert close_code(socket) == 1012  # come back (to another server)
+                # While the starts are still held: a new connection is refused at once on
+                # both ports (a proxy then tries another server), not queued until they end.
+                for port in (serve.port, serve.http_port):
+                    wait_for(lambda port=port: refused(port), timeout=5, message=f"port {port} to refuse")
+                assert started == {} and started_by_gunicorn == {}
         assert started == {"status": 201}
         assert started_by_gunicorn == {"status": 201}
         assert serve.proc.wait(timeout=60) == 0
@@ -219,3 +247,30 @@ def test_sigterm_lets_the_requests_in_flight_finish_then_stops_everything(person
     assert "Traceback" not in log and "killed" not in log, log[-3000:]
     for pid in web:
         assert not Path(f"/proc/{pid}").exists()
+
+
+@scaled_only
+def test_what_a_killed_cluster_started_is_stopped_too_and_nothing_outlives_the_supervisor():
+    serve = Serve(WEB_PROCESSES="0", WORKER_CLUSTERS="1")
+
+    def cluster() -> tuple[int, set[int]] | None:
+        """The newest cluster's pid and its process group, once its workers are up."""
+        pids = re.findall(r"worker 1 started \(pid (\d+)\)", serve.log_since(0))
+        members = group(int(pids[-1])) if pids else set()
+        return (int(pids[-1]), members) if len(members) >= 4 else None  # itself, sentinel, pusher, monitor, workers
+
+    try:
+        leader, members = wait_for(cluster, timeout=60, message="the cluster and its workers")
+        os.kill(leader, signal.SIGKILL)
+        wait_for(lambda: not group(leader), timeout=20, message=f"the processes cluster {leader} started to stop")
+        replacement, _ = wait_for(lambda: (found := cluster()) and found[0] != leader and found, timeout=60,
+                                  message="a new cluster")
+        log = serve.log_since(0)
+        assert re.search(rf"worker 1 \(pid {leader}\) was killed by SIGKILL after [\d.]+ s; restarting in", log)
+        assert f"worker 1 (pid {leader}): what it started is still running; stopping it" in log
+        serve.proc.send_signal(signal.SIGTERM)
+        assert serve.proc.wait(timeout=60) == 0
+    finally:
+        serve.stop()
+    assert not group(replacement) and not any(Path(f"/proc/{pid}").exists() for pid in members)
+    assert "Traceback" not in serve.log_since(0)
