@@ -29,6 +29,8 @@ pytestmark = [pytest.mark.live, pytest.mark.skipif(
 
 
 class Nginx(Process):
+    """Its access log, in the site file's format, is `access.log` in its folder."""
+
     def __init__(self, folder: Path, upstreams: list[Serve]):
         assert os.access(NGINX, os.X_OK), "nginx is not installed: Debian's nginx package (bin/test installs it)"
         self.port = free_port()
@@ -36,7 +38,9 @@ class Nginx(Process):
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         text = site(web_ports=[upstream.port for upstream in upstreams],
                     http_ports=[upstream.http_port for upstream in upstreams],
-                    listen=f"127.0.0.1:{self.port}", static_root=str(settings.STATIC_ROOT))
+                    listen=f"127.0.0.1:{self.port}", static_root=str(settings.STATIC_ROOT),
+                    access_log=str(folder / "access.log"))
+        self.access_log = folder / "access.log"
         # Started as root, nginx's workers would drop to `nobody`, who may not read the
         # checkout's static files (a clean clone under a private temporary folder): they
         # run as whoever runs the suite, as Debian's nginx runs as the files' www-data.
@@ -94,6 +98,39 @@ def test_rest_and_a_socket_through_the_proxy_resume_after_a_restart_behind_it(pr
         missed = list(events_for_user_feed(alice.id).filter(id__gt=since).order_by("id").values_list("id", flat=True))
         assert event_ids_through(resumed, missed[-1]) == missed
     wait_for(lambda: behind.web_pids(1) != [restarted], timeout=30, message="serve.py to start the web process again")
+
+
+def test_links_lead_back_through_the_proxy_with_the_scheme_the_client_used(proxied, person):
+    proxy, backends = proxied
+    alice = person()
+    for name in ("Alpha", "Bravo"):
+        assert alice.api.post("/projects", json={"name": name}).status_code == 201
+    through = Api(proxy.url, alice.token)
+    # The Host the client sent, port included; a client's own X-Forwarded-Proto is replaced.
+    for headers in ({}, {"X-Forwarded-Proto": "https"}):
+        next_page = through.get("/projects?limit=1", headers=headers).json()["next"]
+        assert next_page == f"{proxy.url}/projects?limit=1&offset=1"
+        assert [p["name"] for p in through.session.get(next_page, timeout=10).json()["results"]] == ["Bravo"]
+    # From a trusted proxy (this machine) that ended TLS: https links, under gunicorn and daphne.
+    for url in (backends[0].http_url, backends[0].url):
+        behind_tls = Api(url, alice.token).get("/projects?limit=1", headers={"Host": "127.0.0.1:8443",
+                                                                            "X-Forwarded-Proto": "https"})
+        assert behind_tls.json()["next"] == "https://127.0.0.1:8443/projects?limit=1&offset=1"
+
+
+def test_the_proxys_access_log_names_no_token(proxied, person):
+    proxy, _ = proxied
+    alice = person()
+    with Socket(stream_url(proxy, "/ws/me", token=alice.token)) as socket:
+        first(socket, "hello")
+    assert Api(proxy.url).get(f"/healthz?token={alice.token}").status_code == 200
+
+    def logged() -> str:
+        text = proxy.access_log.read_text() if proxy.access_log.exists() else ""
+        return text if '"GET /ws/me HTTP/1.1" 101' in text and '"GET /healthz HTTP/1.1" 200' in text else ""
+
+    log = wait_for(logged, timeout=10, message="nginx to log both requests")
+    assert alice.token not in log and "token=" not in log
 
 
 def test_a_forged_x_forwarded_for_does_not_make_a_new_client(proxied, live):

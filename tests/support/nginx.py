@@ -38,10 +38,12 @@ def edited(text: str, line: str, replacement: str) -> str:
     return text.replace(line, replacement)
 
 
-def site(*, web_ports: list[int], http_ports: list[int], listen: str, static_root: str | None = None) -> str:
+def site(*, web_ports: list[int], http_ports: list[int], listen: str, static_root: str | None = None,
+         access_log: str | None = None) -> str:
     """The site file in front of these servers: `/ws/` to their daphnes (web_ports, each
     serve.py's PORT), the rest to their HTTP workers (http_ports, HTTP_PORT) with the
-    daphnes as backup, listening on `listen`; static files from static_root if given."""
+    daphnes as backup, listening on `listen`; static files from static_root if given;
+    its access log written to `access_log` if given, else off."""
     sockets, http = SITE.read_text().split("upstream focushub_http", 1)
     sockets = edited(sockets, "    server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;\n",
                      "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in web_ports))
@@ -50,6 +52,8 @@ def site(*, web_ports: list[int], http_ports: list[int], listen: str, static_roo
                   "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in http_ports)
                   + "".join(f"    server 127.0.0.1:{port} backup;\n" for port in web_ports))
     text = edited(sockets + "upstream focushub_http" + http, "    listen 80;", f"    listen {listen};")
+    text = edited(text, "    access_log /var/log/nginx/focushub.access.log focushub_no_query;",
+                  f"    access_log {access_log} focushub_no_query;" if access_log else "    access_log off;")
     if static_root is not None:
         text = edited(text, "alias /srv/focushub/var/static/;", f"alias {static_root}/;")
     return text
