@@ -52,7 +52,7 @@ def site(*, web_ports: list[int], http_ports: list[int], listen: str, static_roo
                   "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in http_ports)
                   + "".join(f"    server 127.0.0.1:{port} backup;\n" for port in web_ports))
     text = edited(sockets + "upstream focushub_http" + http, "    listen 80;", f"    listen {listen};")
-    text = edited(text, "    access_log /var/log/nginx/focushub.access.log focushub_no_query;",
+    text = edited(text, "    access_log /var/log/nginx/access.log focushub_no_query;",
                   f"    access_log {access_log} focushub_no_query;" if access_log else "    access_log off;")
     if static_root is not None:
         text = edited(text, "alias /srv/focushub/var/static/;", f"alias {static_root}/;")
