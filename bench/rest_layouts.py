@@ -27,7 +27,9 @@ Scenarios: GET /healthz; POST /time-entries/start then POST /time-entries/stop b
 same user (each POST a request); POST /time-entries (a manual entry: 10-minute entries
 7 minutes apart going back from now, within the last 7 days). For both writes each
 connection takes 12 users in turn (two sets of 96 users), so no day fills up;
-GET /leaderboard?metric=time&period=week&limit=20 anonymous. Every cell: a warm-up wrk
+GET /leaderboard?metric=time&period=week&limit=20 anonymous, and the same with a token
+(`leaderboard + me`: the 12 users of each connection in turn, some on the page, some
+below it). Every cell: a warm-up wrk
 run, then the measured one. Before and after the start/stop cell every user's timer is
 stopped (so a cell never starts with a timer running). CPU: cores used by the server's
 process tree and by wrk during the measured run. PG sessions: peak open on the database.
@@ -60,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 from tests.support import nginx  # noqa: E402 - the nginx the suite tests, run the same way
 
 LAYOUTS = ["gunicorn-sync", "daphne-1", "http-1", "http-2", "nginx-http-2"]
-SCENARIOS = ["healthz", "start+stop", "manual entry", "leaderboard"]
+SCENARIOS = ["healthz", "start+stop", "manual entry", "leaderboard", "leaderboard + me"]
 PINNED = {"gunicorn-sync", "daphne-1", "http-1", "http-1-before"}
 SERVER_CORE, LOADER_CORE = "1", "0"
 # Users per connection for the writes, in turn: a user's day stays a few dozen entries
@@ -228,6 +230,13 @@ function request()
   return wrk.format("GET", "%(board)s", {["Accept"] = "application/json"})
 end
 """,
+    "leaderboard + me": """
+function request()
+  step = step + 1
+  local me = users[id * %(rotate)d + (step %% %(rotate)d) + 1]
+  return wrk.format("GET", "%(board)s", {["Accept"] = "application/json", ["Authorization"] = "Bearer " .. me.token})
+end
+""",
     "start+stop": """
 function response(status, headers, body)
   if status >= 300 and not first_bad then first_bad = status .. " " .. string.sub(body, 1, 200) end
@@ -270,7 +279,7 @@ def lua_table(users: list[dict]) -> str:
 def write_lua(folder: Path, scenario: str, users: list[dict], concurrency: int) -> Path:
     idle = users[: len(users) // 2]
     share = concurrency * ROTATE
-    if scenario == "start+stop":
+    if scenario in ("start+stop", "leaderboard + me"):
         chosen = idle[:share]
     elif scenario == "manual entry":
         chosen = idle[share: 2 * share]
