@@ -172,11 +172,34 @@ class Slot:
 
 def signal_group(pgid: int, signum: signal.Signals) -> bool:
     """Send `signum` to every process left in the group; False if none is left."""
+    if not group_alive(pgid):
+        return False
     try:
         os.killpg(pgid, signum)
     except ProcessLookupError:
         return False
     return True
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of the group still runs. On Linux, read from /proc, leaving out
+    zombies: a process whose parent died exits into one until its new parent reaps it,
+    and a signal to the group still "reaches" it. Elsewhere, whether the group exists."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            state, _parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        if int(group) == pgid and state != "Z":
+            return True
+    return False
 
 
 def exit_reason(returncode: int) -> str:
