@@ -35,6 +35,7 @@ def config() -> dict:
 def test_compose_runs_the_database_redis_web_workers_and_nginx(config):
     services = config["services"]
     assert set(services) == {"postgres", "redis", "web", "worker", "nginx"}
+    assert services["web"]["init"] is True and services["worker"]["init"] is True  # orphans reaped
     web = services["web"]["environment"]
     assert web["WEB_PROCESSES"] == "3" and web["HTTP_WORKERS"] == "2" and web["WORKER_CLUSTERS"] == "0"
     assert web["DATABASE_URL"] == "postgres://focushub:" + "p" * 20 + "@postgres:5432/focushub"
