@@ -2,8 +2,6 @@
 may read the global boards and a public project's boards; a private project's boards exist only
 for its members (404 otherwise). A valid token adds `me`; an invalid one is still a 401."""
 
-from typing import NamedTuple
-
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
@@ -34,19 +32,27 @@ class LeaderboardView(APIView):
         if request.accepted_media_type != JSONRenderer.media_type:  # asked to indent: a page read for it
             viewer_id = request.user.pk if request.user is not None else None
             return Response(LeaderboardOutput(leaderboard_read(**query, viewer_id=viewer_id)).data)
-        wire, me = board_page(_wire, **query, viewer=request.user)
+        wire, me = board_page(_Wire, **query, viewer=request.user)
         if request.user is None:
             return HttpResponse(wire.body, content_type=JSONRenderer.media_type)
         return Response({**wire.data, "me": me})
 
 
-class _Wire(NamedTuple):
-    data: dict  # the page as LeaderboardOutput presents it, `me` null
-    body: bytes  # the same as DRF's renderer gives it: what an anonymous reader gets
+class _Wire:
+    """A page kept as it goes out: `data` as LeaderboardOutput presents it (`me` null),
+    and `body`, the bytes DRF's renderer gives it, rendered the first time an anonymous
+    reader needs them (two threads may both render it: the same bytes). A kept page is
+    then neither presented nor, for an anonymous reader, rendered again; a signed-in
+    reader's copy adds their own `me` and is rendered as any response is."""
 
+    __slots__ = ("_body", "data")
 
-def _wire(page: dict) -> _Wire:
-    """A page kept as it goes out: neither presented nor, for an anonymous reader,
-    rendered again. A signed-in reader's copy adds their own `me` and is rendered."""
-    data = LeaderboardOutput(page).data
-    return _Wire(data, JSONRenderer().render(data))
+    def __init__(self, page: dict):
+        self.data = LeaderboardOutput(page).data
+        self._body: bytes | None = None
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            self._body = JSONRenderer().render(self.data)
+        return self._body

@@ -29,7 +29,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import redis
 from django.conf import settings
@@ -51,8 +51,15 @@ MAX_AGE = 5.0  # seconds a kept page may be served at most, whatever the epoch s
 MAX_PAGES = 512  # pages kept per process, the least recently read dropped first
 QUIET_AFTER_FAILURE = 1.0  # after Redis failed a write of the epoch, do not wait on it again this long
 
-# key -> (epoch, read at, the page as presented, user id -> {rank, score} of its rows)
-_pages: OrderedDict[tuple, tuple[bytes, float, object, dict[int, dict]]] = OrderedDict()
+
+class _Kept(NamedTuple):
+    epoch: bytes  # the boards' epoch the page was read under
+    read_at: float  # time.monotonic() when it was read
+    presented: Any  # the page as the door presents it, `me` null
+    shown: dict[int, dict]  # user id -> {rank, score} of the page's rows: their `me`
+
+
+_pages: OrderedDict[tuple, _Kept] = OrderedDict()
 _lock = threading.Lock()
 _quiet_until = 0.0
 
@@ -114,22 +121,21 @@ def board_page(present: Callable[[dict], T], *, metric: str, period: str, projec
     now = time.monotonic()
     with _lock:
         kept = _pages.get(key)
-        if kept is not None and kept[0] == epoch and now - kept[1] < MAX_AGE:
+        if kept is not None and kept.epoch == epoch and now - kept.read_at < MAX_AGE:
             _pages.move_to_end(key)
-            shown = kept[3]
         else:
             kept = None
-    if kept is not None:
-        if viewer is None:
-            return kept[2], None
-        return kept[2], shown[viewer_id] if viewer_id in shown else board_me(
-            metric=metric, period=period, project_id=project_id, viewer=viewer)
-    page = leaderboard_read(**read, viewer_id=viewer_id)
-    presented = present({**page, "me": None})
-    shown = {row["user"]["id"]: {"rank": row["rank"], "score": row["score"]} for row in page["rows"]}
-    with _lock:
-        _pages[key] = (epoch, now, presented, shown)
-        _pages.move_to_end(key)
-        while len(_pages) > MAX_PAGES:
-            _pages.popitem(last=False)
-    return presented, page["me"]
+    if kept is None:
+        page = leaderboard_read(**read, viewer_id=viewer_id)
+        shown = {row["user"]["id"]: {"rank": row["rank"], "score": row["score"]} for row in page["rows"]}
+        kept = _Kept(epoch, now, present({**page, "me": None}), shown)
+        with _lock:
+            _pages[key] = kept
+            _pages.move_to_end(key)
+            while len(_pages) > MAX_PAGES:
+                _pages.popitem(last=False)
+        return kept.presented, page["me"]
+    if viewer is None:
+        return kept.presented, None
+    return kept.presented, kept.shown.get(viewer_id) or board_me(
+        metric=metric, period=period, project_id=project_id, viewer=viewer)
